@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import ftfy
 import regex
 from ftfy import chardata
-from ftfy.badness import MOJIBAKE_CATEGORIES
+from ftfy.badness import BADNESS_RE
 
 from .model import Proposal, RemovedSpan
 
@@ -24,19 +24,24 @@ FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, explain=False)
 """ftfy's defaults, except that curly quotes stay curly: they are correct text."""
 
 def _trigger_chars() -> frozenset[str]:
-    """Every character some ftfy fixer in FTFY_CONFIG acts on, and every non-ASCII
-    character ftfy's mojibake test (``badness.is_bad``) needs to see before it can
-    match. Text with none of them (and already NFC) comes out of ftfy unchanged."""
+    """Every character some ftfy fixer in FTFY_CONFIG acts on, other than mojibake
+    repair (tested separately, below). Text with none of them, no mojibake and already
+    NFC comes out of ftfy unchanged."""
     codes = set(chardata.CONTROL_CHARS) | set(chardata.LIGATURES) | set(chardata.WIDTH_MAP)
     codes |= set(range(0x80, 0xA0))  # C1 controls
-    chars = {chr(c) for c in codes} | set("\r\u2028\u2029\x1b&")
-    chars |= {c for c in "".join(MOJIBAKE_CATEGORIES.values()) if not c.isascii()}
-    chars |= set("ŒœÂÃÎÐ×ØÙ")  # literal characters of ftfy's badness expression
+    chars = {chr(c) for c in codes} | set("\r\u2028\u2029\x1b")
     return frozenset(chars - {"\n", "\t"})
 
 
 _FTFY_TRIGGER = _trigger_chars()
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_MOJIBAKE = re.compile(BADNESS_RE.pattern, BADNESS_RE.flags | re.MULTILINE)
+"""ftfy's own mojibake test (``badness.is_bad``), which ftfy applies line by line,
+applied to the whole text at once: with MULTILINE its ``^`` finds every line start,
+so any line ftfy would call bad is found (a match across a line break only makes
+the test more cautious)."""
+_FTFY_SEGMENT = 1_000_000
+"""ftfy cuts lines longer than this into pieces; such texts always go through ftfy."""
 _SPACES = regex.compile(r"[^\S\n]+")
 _BLANK_RUNS = regex.compile(r"\n{3,}")
 
@@ -82,10 +87,12 @@ def cut(text: str, spans: Iterable[RemovedSpan]) -> str:
 
 def needs_ftfy(text: str) -> bool:
     """False only when ftfy (with FTFY_CONFIG) would return the text unchanged: no
-    character any of its fixers acts on, no mojibake by ftfy's own test, and already
-    NFC. Most news text passes, and skips ftfy's per-line work."""
-    return not _FTFY_TRIGGER.isdisjoint(text) or bool(_SURROGATE.search(text)) or \
-        not unicodedata.is_normalized("NFC", text)
+    character any of its fixers acts on, no HTML entity, no mojibake by ftfy's own
+    test, and already NFC. Nearly all news text passes and skips ftfy's per-line work;
+    only where this says True is ftfy run, with the same output as running it always."""
+    return (not _FTFY_TRIGGER.isdisjoint(text) or len(text) > _FTFY_SEGMENT
+            or bool(chardata.HTML_ENTITY_RE.search(text)) or bool(_SURROGATE.search(text))
+            or bool(_MOJIBAKE.search(text)) or not unicodedata.is_normalized("NFC", text))
 
 
 def normalise(text: str) -> str:

@@ -117,7 +117,8 @@ def test_ftfy_precheck_never_skips_a_text_ftfy_would_change():
     from .conftest import CORPUS
 
     samples = ["â€œhalo", "caf\u00e9", "e\u0301", "ﬁlm", "ＡＢＣ", "a\rb", "a\x1bb", "&amp;",
-               "x\u2028y", "\x85", "Ã©t", "plain “quotes” and – dashes"]
+               "x\u2028y", "\x85", "Ã©t", "plain “quotes” and – dashes", "baik\nÃ halo",
+               "caf&eacute; &#233;", "line one\nâ€” two", "Ã"]
     corpus = CORPUS / "id-news" / "scraped-2025-06.jsonl"
     if corpus.exists():
         import json
@@ -130,3 +131,5 @@ def test_ftfy_precheck_never_skips_a_text_ftfy_would_change():
             skipped += 1
             assert ftfy.fix_text(text, FTFY_CONFIG) == text
     assert skipped > 0
+    # curly quotes and dashes are correct text: they alone do not send a text to ftfy
+    assert not needs_ftfy("“Kami siap,” katanya – pada ‘Senin’ … café")
