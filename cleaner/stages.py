@@ -80,10 +80,12 @@ def _opens_wide(source: str) -> bool:
     return bool(_WIDE_OPENING.match(source))
 
 
-def _combine(rules: Sequence[Rule]) -> regex.Pattern[str] | None:
+def _combine(rules: Sequence[Rule], flags: str = "") -> regex.Pattern[str] | None:
+    """One pattern for all ``rules``; group ``c{i}`` is rule i (alternatives are tried
+    in order, so a match names the first rule that matches there)."""
     if not rules:
         return None
-    return regex.compile("|".join(f"(?P<c{i}>{r.source})" for i, r in enumerate(rules)))
+    return regex.compile(flags + "|".join(f"(?P<c{i}>{r.source})" for i, r in enumerate(rules)))
 
 
 class Matcher:
@@ -96,25 +98,44 @@ class Matcher:
         self._by_scope = {s: tuple(r for r in ordered if r.scope == s) for s in SCOPE_RANK}
         # Whole-line patterns that open with a wide wildcard ('.{0,400}...Foto/...')
         # backtrack over the whole line from the left; matched right to left (same
-        # result for a full match) they fail fast. They stay out of the combined pattern.
+        # result for a full match) they fail fast. They get a combined pattern of their own.
         self._reverse = {r.id: regex.compile("(?r)" + r.source) for r in ordered
                          if r.scope != "inline" and _opens_wide(r.source)}
-        self._combined = {s: _combine([r for r in self._by_scope[s] if r.id not in self._reverse])
-                          for s in ("line", "inline", "block", "tail")}
         self._forward = {s: tuple(r for r in self._by_scope[s] if r.id not in self._reverse)
                          for s in SCOPE_RANK}
+        self._backward = {s: tuple(r for r in self._by_scope[s] if r.id in self._reverse)
+                          for s in SCOPE_RANK}
+        self._combined = {s: _combine(self._forward[s])
+                          for s in ("line", "inline", "block", "tail")}
+        self._combined_reverse = {s: _combine(self._backward[s], "(?r)")
+                                  for s in ("line", "block", "tail")}
 
-    def _culprit(self, scope: str, subject: str, line_no: int, full: bool) -> RuleTimeout:
-        """The rule of the combined pattern (forward rules only) that runs away."""
-        for rule in self._forward[scope]:
+    def _culprit(self, rules: Sequence[Rule], subject: str, line_no: int, full: bool
+                 ) -> RuleTimeout:
+        """The rule of a combined pattern that runs away."""
+        for rule in rules:
+            pattern = self._reverse.get(rule.id, rule.pattern)
             try:
                 if full:
-                    rule.pattern.fullmatch(subject, timeout=self.timeout)
+                    pattern.fullmatch(subject, timeout=self.timeout)
                 else:
-                    list(rule.pattern.finditer(subject, timeout=self.timeout))
+                    list(pattern.finditer(subject, timeout=self.timeout))
             except TimeoutError:
                 return RuleTimeout(rule, line_no, self.timeout)
-        return RuleTimeout(self._forward[scope][0], line_no, self.timeout)
+        return RuleTimeout(rules[0], line_no, self.timeout)
+
+    def _first(self, scope: str, line: Line, reverse: bool) -> Rule | None:
+        """The first rule of the forward (or right-to-left) combined pattern of ``scope``
+        that matches the whole stripped line."""
+        combined = (self._combined_reverse if reverse else self._combined)[scope]
+        if combined is None:
+            return None
+        rules = (self._backward if reverse else self._forward)[scope]
+        try:
+            m = combined.fullmatch(line.stripped, timeout=self.timeout)
+        except TimeoutError:
+            raise self._culprit(rules, line.stripped, line.number, True) from None
+        return None if m is None else rules[int(m.lastgroup[1:])]
 
     def _full(self, rule: Rule, line: Line) -> bool:
         pattern = self._reverse.get(rule.id, rule.pattern)
@@ -126,25 +147,13 @@ class Matcher:
     def _candidates(self, scope: str, line: Line) -> Iterator[Rule]:
         """Rules of ``scope`` whose pattern matches the whole stripped line, in order.
 
-        The combined pattern finds the first forward rule; right-to-left rules ranked
-        before it are tried one by one; later rules only if asked for."""
-        first: Rule | None = None
-        combined = self._combined[scope]
-        if combined is not None:
-            try:
-                m = combined.fullmatch(line.stripped, timeout=self.timeout)
-            except TimeoutError:
-                raise self._culprit(scope, line.stripped, line.number, True) from None
-            if m is not None:
-                first = self._forward[scope][int(m.lastgroup[1:])]
-        for rule in self._by_scope[scope]:
-            if first is not None and rule.order >= first.order:
-                break
-            if rule.id in self._reverse and self._full(rule, line):
-                first = rule
-                break
-        if first is None:
+        The two combined patterns find the first forward and the first right-to-left
+        rule; later rules are tried one by one, only if asked for."""
+        found = [r for r in (self._first(scope, line, False), self._first(scope, line, True))
+                 if r is not None]
+        if not found:
             return
+        first = min(found, key=lambda r: r.order)
         yield first
         for rule in self._by_scope[scope]:
             if rule.order > first.order and self._full(rule, line):
@@ -173,7 +182,8 @@ class Matcher:
                             out.append(Proposal(line.start + m.start(), line.start + m.end(),
                                                 rule.id, rule.category, (1, rule.order)))
                 except TimeoutError:
-                    raise self._culprit("inline", subject, line.number, False) from None
+                    raise self._culprit(self._forward["inline"], subject, line.number,
+                                        False) from None
             for rule in self._candidates("block", line):
                 stop = line.stop
                 taken = 0
