@@ -40,6 +40,10 @@ _MOJIBAKE = re.compile(BADNESS_RE.pattern, BADNESS_RE.flags | re.MULTILINE)
 applied to the whole text at once: with MULTILINE its ``^`` finds every line start,
 so any line ftfy would call bad is found (a match across a line break only makes
 the test more cautious)."""
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_MOJIBAKE_REACH = 10
+"""Every match of ftfy's mojibake expression is at most 7 characters long and holds a
+non-ASCII character, so it lies within this many characters of a non-ASCII run."""
 _FTFY_SEGMENT = 1_000_000
 """ftfy cuts lines longer than this into pieces; such texts always go through ftfy."""
 _SPACES = regex.compile(r"[^\S\n]+")
@@ -85,6 +89,15 @@ def cut(text: str, spans: Iterable[RemovedSpan]) -> str:
     return "".join(parts)
 
 
+def _looks_mojibake(text: str) -> bool:
+    """ftfy's mojibake test, searched only around the runs of non-ASCII characters."""
+    if text.isascii():
+        return False
+    search = _MOJIBAKE.search
+    return any(search(text, max(0, m.start() - _MOJIBAKE_REACH), m.end() + _MOJIBAKE_REACH)
+               for m in _NON_ASCII.finditer(text))
+
+
 def needs_ftfy(text: str) -> bool:
     """False only when ftfy (with FTFY_CONFIG) would return the text unchanged: no
     character any of its fixers acts on, no HTML entity, no mojibake by ftfy's own
@@ -92,7 +105,7 @@ def needs_ftfy(text: str) -> bool:
     only where this says True is ftfy run, with the same output as running it always."""
     return (not _FTFY_TRIGGER.isdisjoint(text) or len(text) > _FTFY_SEGMENT
             or bool(chardata.HTML_ENTITY_RE.search(text)) or bool(_SURROGATE.search(text))
-            or bool(_MOJIBAKE.search(text)) or not unicodedata.is_normalized("NFC", text))
+            or _looks_mojibake(text) or not unicodedata.is_normalized("NFC", text))
 
 
 def normalise(text: str) -> str:

@@ -133,3 +133,32 @@ def test_ftfy_precheck_never_skips_a_text_ftfy_would_change():
     assert skipped > 0
     # curly quotes and dashes are correct text: they alone do not send a text to ftfy
     assert not needs_ftfy("“Kami siap,” katanya – pada ‘Senin’ … café")
+
+
+def test_mojibake_window_assumptions_hold_for_installed_ftfy():
+    """needs_ftfy searches ftfy's mojibake expression only near non-ASCII runs; that is
+    exact while every branch needs a non-ASCII character and matches are short."""
+    from re import _constants as sre
+    from re import _parser as sre_parse
+
+    from ftfy.badness import BADNESS_RE
+
+    from cleaner.render import _MOJIBAKE_REACH
+
+    tree = sre_parse.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+    assert tree.getwidth()[1] <= _MOJIBAKE_REACH - 3
+
+    def needs_non_ascii(items) -> bool:
+        for op, av in items:
+            if op is sre.LITERAL and av > 127:
+                return True
+            if op is sre.IN and all((o is sre.LITERAL and a > 127)
+                                    or (o is sre.RANGE and a[0] > 127) for o, a in av):
+                return True
+            if op is sre.SUBPATTERN and needs_non_ascii(av[3].data):
+                return True
+        return False
+
+    [(op, (_, branches))] = tree.data
+    assert op is sre.BRANCH and len(branches) > 10
+    assert all(needs_non_ascii(b.data) for b in branches)
