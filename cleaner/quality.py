@@ -8,8 +8,11 @@ dropped here: flags are annotations.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -20,7 +23,9 @@ _TERMINAL = regex.compile(r"[.!?…:;\"”’')\]]$")
 _SYMBOL = regex.compile(r"#|\.\.\.|…")
 _UPPER = regex.compile(r"\p{Lu}")
 _DIGIT = regex.compile(r"\d")
-_SPACE = regex.compile(r"\s")
+_LETTER = regex.compile(r"\p{L}")
+_WHITESPACE = tuple(c for c in map(chr, range(0x3000 + 1)) if regex.match(r"\s", c))
+"""Every character ``\\s`` matches (none lies above U+3000)."""
 _PARAGRAPH_BREAK = regex.compile(r"\n\s*\n")
 
 SIGNALS = (
@@ -33,6 +38,10 @@ SIGNALS = (
     "dup_8gram_char_fraction", "dup_9gram_char_fraction", "dup_10gram_char_fraction",
     "symbol_word_ratio", "digit_fraction", "uppercase_fraction", "boilerplate_fraction",
 )
+
+
+_NGRAM_SIGNALS = tuple(f"top_{n}gram_char_fraction" for n in (2, 3, 4)) + tuple(
+    f"dup_{n}gram_char_fraction" for n in range(5, 11))
 
 
 @dataclass(frozen=True)
@@ -86,27 +95,22 @@ def _top_ngram_char_fraction(keys: list[int], prefix: list[int], n: int, total: 
     Ties go to the n-gram seen first, as with datatrove's Counter."""
     if not keys or not total:
         return 0.0
-    uniq, first, counts = np.unique(np.asarray(keys, dtype=np.uint64), return_index=True,
-                                    return_counts=True)
-    top = counts.max()
-    at = int(first[counts == top].min())
+    counts = Counter(keys)
+    # a Counter iterates in order of first occurrence, and max keeps the first maximum
+    key, top = max(counts.items(), key=itemgetter(1))
+    at = keys.index(key)
     length = prefix[at + n] - prefix[at] + n - 1
-    return _fraction(length * int(top), total)
+    return _fraction(length * top, total)
 
 
-def _gram_keys(ids: list[int], sizes: range) -> dict[int, list[int]]:
-    """For each n in ``sizes``, one 64-bit key per word n-gram (a polynomial hash of the
-    word ids, built up one word at a time); distinct n-grams collide with negligible
-    probability."""
-    words = np.asarray(ids, dtype=np.uint64)
-    keys = words.copy()
-    out: dict[int, list[int]] = {}
-    with np.errstate(over="ignore"):
-        for n in range(2, sizes.stop):
-            keys = keys[:-1] * np.uint64(0x100000001B3) + words[n - 1:]
-            if n in sizes:
-                out[n] = keys.tolist()
-    return out
+def _first_repeat(keys: list[int]) -> int:
+    """Index of the first key equal to an earlier one (``len(keys)`` if none)."""
+    _, first = np.unique(np.asarray(keys, dtype=np.uint64), return_index=True)
+    if len(first) == len(keys):
+        return len(keys)
+    new = np.zeros(len(keys), dtype=bool)
+    new[first] = True
+    return int(np.argmin(new))
 
 
 def _dup_ngram_char_fraction(keys: list[int], prefix: list[int], n: int, total: int
@@ -117,10 +121,10 @@ def _dup_ngram_char_fraction(keys: list[int], prefix: list[int], n: int, total: 
     the words without spaces, so 'di rumah' and 'dirumah' count as one n-gram)."""
     if not keys or not total:
         return 0.0
-    if len(set(keys)) == len(keys):  # no n-gram repeats: nothing to count
-        return 0.0
-    seen: set[int] = set()
-    repeated = i = 0
+    first = _first_repeat(keys)
+    seen = set(keys[:first])  # n-grams before the first repeat are all new
+    repeated = 0
+    i = first
     last = len(keys)
     while i < last:
         key = keys[i]
@@ -133,22 +137,55 @@ def _dup_ngram_char_fraction(keys: list[int], prefix: list[int], n: int, total: 
     return _fraction(repeated, total)
 
 
+def _repeats(keys: np.ndarray) -> bool:
+    if len(keys) < 2:
+        return False
+    ordered = np.sort(keys)
+    return bool((ordered[1:] == ordered[:-1]).any())
+
+
+def _ngram_signals(words: list[str], prefix: list[int], total: int) -> dict[str, float]:
+    """The top-n-gram (2 to 4) and duplicate-n-gram (5 to 10) character fractions.
+
+    n-grams are compared by a 64-bit key (a polynomial hash of the words' hashes;
+    distinct n-grams collide with negligible probability). Where no n-gram repeats, the
+    top one is the first (count 1) and no duplicate characters are counted; no repeated
+    n-gram means none for any larger n either."""
+    out = dict.fromkeys(_NGRAM_SIGNALS, 0.0)
+    if len(words) < 2 or not total:
+        return out
+    hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
+    keys = hashes
+    with np.errstate(over="ignore"):
+        for n in range(2, min(10, len(words)) + 1):
+            keys = keys[:-1] * np.uint64(0x100000001B3) + hashes[n - 1:]
+            repeating = _repeats(keys)
+            if n <= 4:
+                out[_NGRAM_SIGNALS[n - 2]] = (
+                    _top_ngram_char_fraction(keys.tolist(), prefix, n, total) if repeating
+                    else _fraction(prefix[n] - prefix[0] + n - 1, total))
+            elif repeating:
+                out[_NGRAM_SIGNALS[n - 2]] = _dup_ngram_char_fraction(keys.tolist(), prefix,
+                                                                      n, total)
+            if not repeating and n >= 4:
+                break
+    return out
+
+
 def compute_signals(text: str, removed_chars: int = 0, original_chars: int | None = None,
                     stopwords: frozenset[str] = frozenset()) -> dict[str, float]:
     """Every signal in ``SIGNALS`` for one cleaned text."""
-    words = [w.casefold() for w in _WORD.findall(text)]
+    words = list(map(str.casefold, _WORD.findall(text)))
     n = len(words)
-    vocab: dict[str, int] = {}
-    ids = [vocab.setdefault(w, len(vocab)) for w in words]
-    prefix = [0]
-    for w in words:
-        prefix.append(prefix[-1] + len(w))
+    prefix = list(accumulate(map(len, words), initial=0))
     word_chars = prefix[-1]
+    counts = Counter(words)
+    stop = sum(c for w, c in counts.items() if w in stopwords)
+    no_letter = sum(c for w, c in counts.items() if not w.isalpha() and not _LETTER.search(w))
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
     letters = sum(map(str.isalpha, text))
-    non_space = len(text) - len(_SPACE.findall(text))
-    stop = sum(1 for w in words if w in stopwords)
+    non_space = len(text) - sum(map(text.count, _WHITESPACE))
     dup_lines, dup_line_chars = _duplicate_units(lines)
     dup_paras, dup_para_chars = _duplicate_units(paragraphs)
     original = original_chars if original_chars is not None else len(text) + removed_chars
@@ -157,8 +194,7 @@ def compute_signals(text: str, removed_chars: int = 0, original_chars: int | Non
         "char_count": len(text),
         "line_count": len(lines),
         "mean_word_length": round(word_chars / n, 3) if n else 0.0,
-        "alpha_word_fraction": _fraction(
-            sum(1 for w in words if w.isalpha() or any(map(str.isalpha, w))), n),
+        "alpha_word_fraction": _fraction(n - no_letter, n),
         "stopword_count": stop,
         "stopword_ratio": _fraction(stop, n),
         "terminal_line_fraction": _fraction(sum(1 for ln in lines if _TERMINAL.search(ln)),
@@ -172,13 +208,7 @@ def compute_signals(text: str, removed_chars: int = 0, original_chars: int | Non
         "uppercase_fraction": _fraction(len(_UPPER.findall(text)), letters),
         "boilerplate_fraction": _fraction(removed_chars, original),
     }
-    keys = _gram_keys(ids, range(2, 11)) if len(ids) >= 2 else {}
-    for k in (2, 3, 4):
-        out[f"top_{k}gram_char_fraction"] = _top_ngram_char_fraction(keys.get(k, []), prefix,
-                                                                     k, len(text))
-    for k in range(5, 11):
-        out[f"dup_{k}gram_char_fraction"] = _dup_ngram_char_fraction(keys.get(k, []), prefix,
-                                                                     k, len(text))
+    out.update(_ngram_signals(words, prefix, len(text)))
     return {name: out[name] for name in SIGNALS}
 
 
