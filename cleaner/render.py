@@ -47,6 +47,9 @@ non-ASCII character, so it lies within this many characters of a non-ASCII run."
 _FTFY_SEGMENT = 1_000_000
 """ftfy cuts lines longer than this into pieces; such texts always go through ftfy."""
 _SPACES = regex.compile(r"[^\S\n]+")
+_SPACE_AT_BREAK = regex.compile(r" ?\n ?")
+_STRIP_ONLY = frozenset("\x1c\x1d\x1e\x1f")
+"""Characters ``str.strip`` removes that ``\\s`` does not match."""
 _BLANK_RUNS = regex.compile(r"\n{3,}")
 
 
@@ -113,5 +116,8 @@ def normalise(text: str) -> str:
     if needs_ftfy(text):
         text = ftfy.fix_text(text, FTFY_CONFIG)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    if _STRIP_ONLY.isdisjoint(text):  # the same, on the whole text at once
+        text = _SPACE_AT_BREAK.sub("\n", _SPACES.sub(" ", text)).strip(" ")
+    else:
+        text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_RUNS.sub("\n\n", text).strip("\n")

@@ -91,6 +91,22 @@ def test_normalise_whitespace_and_ftfy():
     assert normalise("“halo”") == "“halo”"
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\n\r\x0b\x0c\x85\xa0\u2028\u3000\x1cab.", max_size=40))
+def test_normalise_whole_text_equals_line_by_line(text):
+    import ftfy
+    import regex
+
+    from cleaner.render import FTFY_CONFIG
+
+    # the definition: after ftfy, each line's runs of spaces folded and the line stripped
+    text = ftfy.fix_text(text, FTFY_CONFIG)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ref = "\n".join(regex.sub(r"[^\S\n]+", " ", ln).strip() for ln in lines)
+    ref = regex.sub(r"\n{3,}", "\n\n", ref).strip("\n")
+    assert normalise(text) == ref
+
+
 def test_bytes_rejected(cleaner_default):
     import pytest
 
