@@ -33,7 +33,7 @@ def _trigger_chars() -> frozenset[str]:
     return frozenset(chars - {"\n", "\t"})
 
 
-_FTFY_TRIGGER = _trigger_chars()
+_FTFY_TRIGGER = re.compile("[" + "".join(sorted(map(re.escape, _trigger_chars()))) + "]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _MOJIBAKE = re.compile(BADNESS_RE.pattern, BADNESS_RE.flags | re.MULTILINE)
 """ftfy's own mojibake test (``badness.is_bad``), which ftfy applies line by line,
@@ -47,9 +47,10 @@ non-ASCII character, so it lies within this many characters of a non-ASCII run."
 _FTFY_SEGMENT = 1_000_000
 """ftfy cuts lines longer than this into pieces; such texts always go through ftfy."""
 _SPACES = regex.compile(r"[^\S\n]+")
-_SPACE_AT_BREAK = regex.compile(r" ?\n ?")
-_STRIP_ONLY = frozenset("\x1c\x1d\x1e\x1f")
-"""Characters ``str.strip`` removes that ``\\s`` does not match."""
+_STRIP_ONLY = re.compile("[\x1c-\x1f]")
+"""Characters ``str.strip`` (and ``re``'s ``\\s``) take for space, ``regex``'s ``\\s`` not."""
+_SPACES_RE = re.compile(r"[^\S\n]+")
+"""``_SPACES`` for text without ``_STRIP_ONLY`` characters (``re`` is faster)."""
 _BLANK_RUNS = regex.compile(r"\n{3,}")
 
 
@@ -106,7 +107,7 @@ def needs_ftfy(text: str) -> bool:
     character any of its fixers acts on, no HTML entity, no mojibake by ftfy's own
     test, and already NFC. Nearly all news text passes and skips ftfy's per-line work;
     only where this says True is ftfy run, with the same output as running it always."""
-    return (not _FTFY_TRIGGER.isdisjoint(text) or len(text) > _FTFY_SEGMENT
+    return (bool(_FTFY_TRIGGER.search(text)) or len(text) > _FTFY_SEGMENT
             or bool(chardata.HTML_ENTITY_RE.search(text)) or bool(_SURROGATE.search(text))
             or _looks_mojibake(text) or not unicodedata.is_normalized("NFC", text))
 
@@ -116,8 +117,8 @@ def normalise(text: str) -> str:
     if needs_ftfy(text):
         text = ftfy.fix_text(text, FTFY_CONFIG)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _STRIP_ONLY.isdisjoint(text):  # the same, on the whole text at once
-        text = _SPACE_AT_BREAK.sub("\n", _SPACES.sub(" ", text)).strip(" ")
+    if not _STRIP_ONLY.search(text):  # the same, on the whole text at once
+        text = _SPACES_RE.sub(" ", text).replace(" \n", "\n").replace("\n ", "\n").strip(" ")
     else:
         text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_RUNS.sub("\n\n", text).strip("\n")

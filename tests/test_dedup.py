@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -46,13 +47,16 @@ def test_config_builds_matching_minhash_and_lsh():
         DedupConfig(scheme="md5")
 
 
-def test_signature_equals_datasketch():
-    config = DedupConfig()
-    grams = shingles(words(BASE), config.shingle)
-    reference = MinHash(num_perm=config.num_perm, seed=config.seed, scheme=config.scheme)
-    for g in grams:
-        reference.update(g)
-    assert np.array_equal(Index(config).signature(grams), reference.hashvalues)
+@pytest.mark.parametrize("scheme", ["affine32", "affine64", "legacy"])
+def test_signature_equals_datasketch(scheme):
+    config = DedupConfig(scheme=scheme)
+    seeds = sorted((Path(__file__).parent.parent / "fixtures" / "seeds" / "input").glob("*.txt"))
+    for text in [BASE] + [p.read_text(encoding="utf-8") for p in seeds]:
+        grams = shingles(words(text), config.shingle)
+        reference = MinHash(num_perm=config.num_perm, seed=config.seed, scheme=config.scheme)
+        for g in grams:
+            reference.update(g)
+        assert np.array_equal(Index(config).signature(grams), reference.hashvalues)
 
 
 @pytest.mark.parametrize("text", [BASE, "dua kata", "Satu-satunya kata."])

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from datasketch import LeanMinHash, MinHash, MinHashLSH
-from datasketch.hashfunc import sha1_hash32
+from datasketch.hashfunc import sha1_hash32, sha1_hash64
 
 SCHEMES = ("affine32", "affine64", "legacy")
 HASHES = ("words32", "sha1")
@@ -51,7 +51,8 @@ class DedupConfig:
     scheme: str = "affine32"
     hash: str = "sha1"
     """How a shingle is hashed before the permutations: ``sha1`` is datasketch's default
-    ``sha1_hash32`` of the shingle's bytes; ``words32`` combines the CRC-32 of its words
+    for the scheme (``sha1_hash32``, or ``sha1_hash64`` for affine64) of the shingle's
+    bytes; ``words32`` combines the CRC-32 of its words
     (1.8x faster: each word is hashed once and shingles are combined in numpy). Either
     way ``minhash()`` gives a datasketch MinHash whose signatures equal cleaner's."""
 
@@ -75,7 +76,9 @@ class DedupConfig:
 
     def hashfunc(self) -> Callable[[bytes], int]:
         """The shingle hash datasketch should use for this configuration."""
-        return word_shingle_hash if self.hash == "words32" else sha1_hash32
+        if self.hash == "words32":
+            return word_shingle_hash
+        return sha1_hash64 if self.scheme == "affine64" else sha1_hash32
 
     def minhash(self) -> MinHash:
         """An empty MinHash with this configuration's hash function and permutations."""

@@ -10,12 +10,14 @@ positives never link articles.
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+from datasketch.hashfunc import sha1_hash32, sha1_hash64
 from datasketch.minhash import _fmix
 
 from .config import FNV_BASIS, FNV_PRIME, DedupConfig
@@ -29,6 +31,8 @@ cannot make the candidate count quadratic."""
 _CHUNK = 65536
 _MERGE_AT = 4_000_000
 """Pending candidate codes (8 bytes each) before they are merged and deduplicated."""
+_SHA1_BYTES = {sha1_hash32: 4, sha1_hash64: 8}
+"""datasketch's SHA-1 hashes: the first bytes of the digest, little-endian."""
 _WORD_CACHE = 1 << 20
 """Words whose CRC-32 is remembered (a bounded cache: memory stays bounded)."""
 
@@ -178,8 +182,13 @@ class Index:
             m.update_batch(list(grams))
             return m.hashvalues
         a, b, width, dtype = self._affine
-        hashfunc = self._hashfunc
-        hv = np.fromiter((hashfunc(g) for g in grams), dtype=dtype, count=len(grams))
+        size = _SHA1_BYTES.get(self._hashfunc)
+        if size is not None:  # the same values, without a Python call per shingle
+            hv = np.frombuffer(b"".join([h.digest()[:size] for h in map(hashlib.sha1, grams)]),
+                               dtype=f"<u{size}").astype(dtype)
+        else:
+            hashfunc = self._hashfunc
+            hv = np.fromiter((hashfunc(g) for g in grams), dtype=dtype, count=len(grams))
         with np.errstate(over="ignore"):
             phv = _fmix(hv, width).reshape(-1, 1) * a + b
         return phv.min(axis=0)
