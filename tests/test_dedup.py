@@ -261,3 +261,20 @@ def test_cli_dedup_passes_empty_cleaned_texts_through(tmp_path):
     proc = run_cli("dedup", str(src))
     assert proc.returncode == 0, proc.stderr
     assert [json.loads(x)["id"] for x in proc.stdout.decode().splitlines()] == ["empty", "a"]
+
+
+def test_matches_are_the_same_when_signatures_are_stored_in_many_chunks(monkeypatch):
+    import cleaner.dedup.index as index_module
+
+    texts = [BASE, "\n".join(STORY[:6] + [sentence() for _ in range(3)]), BASE + " Tambahan.",
+             "\n".join(sentence() for _ in range(12)), "\n".join(STORY[2:] + [sentence()])]
+
+    def found() -> list:
+        index = Index(DedupConfig())
+        for n, text in enumerate(texts):
+            index.add(f"d{n}", text)
+        return index.matches()
+
+    one_chunk = found()
+    monkeypatch.setattr(index_module, "_CHUNK", 2)
+    assert found() == one_chunk and len(one_chunk) >= 2

@@ -73,37 +73,48 @@ def _mix(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(31))
 
 
-def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """One uint64 per (article, band): the band's values packed exactly when they fit
-    (two 32-bit values), else hashed; equal bands give equal keys."""
-    out = np.empty((signatures.shape[0], bands), dtype=np.uint64)
-    sig = signatures.astype(np.uint64, copy=False)
+def band_key(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:
+    """One uint64 per article for one band: the band's values packed exactly when they
+    fit (two 32-bit values), else hashed; equal bands give equal keys."""
+    part = signatures[:, band * rows:(band + 1) * rows]
     with np.errstate(over="ignore"):
-        for b in range(bands):
-            part = sig[:, b * rows:(b + 1) * rows]
-            if rows == 1:
-                out[:, b] = part[:, 0]
-            elif rows == 2 and signatures.dtype == np.uint32:
-                out[:, b] = (part[:, 0] << np.uint64(32)) | part[:, 1]
-            else:
-                h = np.full(part.shape[0], np.uint64(b + 1))
-                for r in range(rows):
-                    h = _mix(h ^ part[:, r])
-                out[:, b] = h
+        if rows == 1:
+            return part[:, 0].astype(np.uint64)
+        if rows == 2 and signatures.dtype == np.uint32:
+            return (part[:, 0].astype(np.uint64) << np.uint64(32)) | part[:, 1]
+        h = np.full(part.shape[0], np.uint64(band + 1))
+        for r in range(rows):
+            h = _mix(h ^ part[:, r].astype(np.uint64))
+        return h
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """``band_key`` of every band, one column each."""
+    out = np.empty((signatures.shape[0], bands), dtype=np.uint64)
+    for b in range(bands):
+        out[:, b] = band_key(signatures, b, rows)
     return out
 
 
 def candidate_pairs(keys: np.ndarray, max_bucket: int = MAX_BUCKET) -> np.ndarray:
-    """Distinct (i, j), i < j, of rows sharing a band key, as an (n, 2) int64 array.
+    """Distinct (i, j), i < j, of rows sharing a band key, as an (n, 2) int64 array."""
+    return pairs_by_band((keys[:, b] for b in range(keys.shape[1])), keys.shape[0],
+                         max_bucket)
+
+
+def pairs_by_band(bands: Iterable[np.ndarray], n: int, max_bucket: int = MAX_BUCKET
+                  ) -> np.ndarray:
+    """Distinct (i, j), i < j, of the n rows sharing a key in any band (one key array
+    per band, made as needed), as an (n, 2) int64 array. A bucket pairs each member only
+    with the ``max_bucket`` before it.
 
     Pairs are kept as one int64 code each (i * rows + j) and merged whenever many have
     piled up, so pairs found again in other bands do not hold memory."""
     found: list[np.ndarray] = []
     pending = 0
-    n = keys.shape[0]
-    for b in range(keys.shape[1]):
-        order = np.argsort(keys[:, b], kind="stable")
-        sorted_keys = keys[order, b]
+    for key in bands:
+        order = np.argsort(key, kind="stable")
+        sorted_keys = key[order]
         # runs of equal keys
         edges = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
         starts = np.concatenate(([0], edges))
@@ -121,7 +132,6 @@ def candidate_pairs(keys: np.ndarray, max_bucket: int = MAX_BUCKET) -> np.ndarra
         return np.empty((0, 2), dtype=np.int64)
     codes = np.unique(np.concatenate(found))
     return np.stack((codes // n, codes % n), axis=1)
-
 
 Prepared = tuple[str | None, int, "np.ndarray | None"]
 """What dedup needs of one text: exact key, distinct-shingle count, signature."""
@@ -241,18 +251,31 @@ class Index:
             return np.empty((0, self.config.num_perm), dtype=np.uint32)
         return self._chunks[0]
 
+    def _take(self, rows: np.ndarray) -> np.ndarray:
+        """The stored signatures at these row numbers (across chunks, without joining
+        the chunks: that would hold every signature twice)."""
+        ends = np.cumsum([len(c) for c in self._chunks])
+        which = np.searchsorted(ends, rows, side="right")
+        out = np.empty((len(rows), self.config.num_perm), dtype=self._chunks[0].dtype)
+        for c in np.unique(which).tolist():
+            sel = which == c
+            out[sel] = self._chunks[c][rows[sel] - (ends[c] - len(self._chunks[c]))]
+        return out
+
     def matches(self) -> list[Match]:
         """Verified near and contained matches among the distinct articles."""
-        sigs = self.signatures()
-        if len(sigs) < 2:
+        self._flush()
+        total = len(self._rows)
+        if total < 2:
             return []
-        pairs = candidate_pairs(band_keys(sigs, self.bands, self.rows))
+        pairs = pairs_by_band((np.concatenate([band_key(c, b, self.rows) for c in self._chunks])
+                               for b in range(self.bands)), total)
         rows = np.asarray(self._rows, dtype=np.int64)
         sizes = np.asarray([self.infos[i].size for i in self._rows], dtype=np.float64)
         out: list[Match] = []
         for lo in range(0, len(pairs), _CHUNK):
             part = pairs[lo:lo + _CHUNK]
-            sim = (sigs[part[:, 0]] == sigs[part[:, 1]]).mean(axis=1)
+            sim = (self._take(part[:, 0]) == self._take(part[:, 1])).mean(axis=1)
             for (i, j), s in zip(part.tolist(), sim.tolist(), strict=True):
                 m = self._verify(int(rows[i]), int(rows[j]), s, sizes[i], sizes[j])
                 if m is not None:
