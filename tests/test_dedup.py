@@ -278,3 +278,20 @@ def test_matches_are_the_same_when_signatures_are_stored_in_many_chunks(monkeypa
     one_chunk = found()
     monkeypatch.setattr(index_module, "_CHUNK", 2)
     assert found() == one_chunk and len(one_chunk) >= 2
+
+
+def test_candidate_pairs_pair_each_bucket_member_with_the_ones_before_it():
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        n, bands, max_bucket = int(rng.integers(2, 300)), int(rng.integers(1, 5)), \
+            int(rng.integers(1, 8))
+        keys = rng.integers(0, int(rng.integers(1, 40)), size=(n, bands)).astype(np.uint64)
+        expected = set()
+        for b in range(bands):
+            buckets: dict[int, list[int]] = {}
+            for row in range(n):
+                members = buckets.setdefault(int(keys[row, b]), [])
+                expected |= {(m, row) for m in members[-max_bucket:]}
+                members.append(row)
+        found = candidate_pairs(keys, max_bucket)
+        assert [tuple(p) for p in found.tolist()] == sorted(expected)

@@ -29,6 +29,9 @@ MAX_BUCKET = 64
 ``MAX_BUCKET`` before it (in input order), so a template refilled thousands of times
 cannot make the candidate count quadratic."""
 _CHUNK = 65536
+"""Signatures per stored chunk."""
+_VERIFY_CHUNK = 4096
+"""Candidate pairs verified at a time (two signatures each are gathered)."""
 _MERGE_AT = 4_000_000
 """Pending candidate codes (8 bytes each) before they are merged and deduplicated."""
 _SHA1_BYTES = {sha1_hash32: 4, sha1_hash64: 8}
@@ -113,18 +116,16 @@ def pairs_by_band(bands: Iterable[np.ndarray], n: int, max_bucket: int = MAX_BUC
     found: list[np.ndarray] = []
     pending = 0
     for key in bands:
-        order = np.argsort(key, kind="stable")
+        # stable: within a run of equal keys, rows stay in input order
+        order = np.argsort(key, kind="stable").astype(np.int64)
         sorted_keys = key[order]
-        # runs of equal keys
-        edges = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
-        starts = np.concatenate(([0], edges))
-        ends = np.concatenate((edges, [n]))
-        for s, e in zip(starts[ends - starts > 1], ends[ends - starts > 1], strict=True):
-            members = np.sort(order[s:e]).astype(np.int64)
-            for k in range(1, min(len(members), max_bucket + 1)):
-                codes = members[:-k] * n + members[k:]
-                found.append(codes)
-                pending += len(codes)
+        for k in range(1, max_bucket + 1):  # each row with the k-th before it in its run
+            same = sorted_keys[k:] == sorted_keys[:-k]
+            if not same.any():
+                break
+            codes = order[:-k][same] * n + order[k:][same]
+            found.append(codes)
+            pending += len(codes)
         if pending > _MERGE_AT:
             found = [np.unique(np.concatenate(found))]
             pending = len(found[0])
@@ -273,8 +274,8 @@ class Index:
         rows = np.asarray(self._rows, dtype=np.int64)
         sizes = np.asarray([self.infos[i].size for i in self._rows], dtype=np.float64)
         out: list[Match] = []
-        for lo in range(0, len(pairs), _CHUNK):
-            part = pairs[lo:lo + _CHUNK]
+        for lo in range(0, len(pairs), _VERIFY_CHUNK):
+            part = pairs[lo:lo + _VERIFY_CHUNK]
             sim = (self._take(part[:, 0]) == self._take(part[:, 1])).mean(axis=1)
             for (i, j), s in zip(part.tolist(), sim.tolist(), strict=True):
                 m = self._verify(int(rows[i]), int(rows[j]), s, sizes[i], sizes[j])
