@@ -8,11 +8,13 @@ What no rule or stage proposes is kept.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import regex
 
+from .literals import may_match, required_literals
 from .model import Proposal
 from .rules import Rule
 
@@ -80,12 +82,12 @@ def _opens_wide(source: str) -> bool:
     return bool(_WIDE_OPENING.match(source))
 
 
-def _combine(rules: Sequence[Rule], flags: str = "") -> regex.Pattern[str] | None:
+def _combine(rules: Sequence[Rule]) -> regex.Pattern[str] | None:
     """One pattern for all ``rules``; group ``c{i}`` is rule i (alternatives are tried
     in order, so a match names the first rule that matches there)."""
     if not rules:
         return None
-    return regex.compile(flags + "|".join(f"(?P<c{i}>{r.source})" for i, r in enumerate(rules)))
+    return regex.compile("|".join(f"(?P<c{i}>{r.source})" for i, r in enumerate(rules)))
 
 
 class Matcher:
@@ -107,8 +109,9 @@ class Matcher:
                           for s in SCOPE_RANK}
         self._combined = {s: _combine(self._forward[s])
                           for s in ("line", "inline", "block", "tail")}
-        self._combined_reverse = {s: _combine(self._backward[s], "(?r)")
-                                  for s in ("line", "block", "tail")}
+        # They are slow even when they fail; most name words a line must hold to match.
+        self._literals = {rid: required_literals(next(r for r in ordered if r.id == rid).source)
+                          for rid in self._reverse}
 
     def _culprit(self, rules: Sequence[Rule], subject: str, line_no: int, full: bool
                  ) -> RuleTimeout:
@@ -124,13 +127,13 @@ class Matcher:
                 return RuleTimeout(rule, line_no, self.timeout)
         return RuleTimeout(rules[0], line_no, self.timeout)
 
-    def _first(self, scope: str, line: Line, reverse: bool) -> Rule | None:
-        """The first rule of the forward (or right-to-left) combined pattern of ``scope``
-        that matches the whole stripped line."""
-        combined = (self._combined_reverse if reverse else self._combined)[scope]
+    def _first(self, scope: str, line: Line) -> Rule | None:
+        """The first rule of the forward combined pattern of ``scope`` that matches the
+        whole stripped line."""
+        combined = self._combined[scope]
         if combined is None:
             return None
-        rules = (self._backward if reverse else self._forward)[scope]
+        rules = self._forward[scope]
         try:
             m = combined.fullmatch(line.stripped, timeout=self.timeout)
         except TimeoutError:
@@ -144,19 +147,32 @@ class Matcher:
         except TimeoutError:
             raise RuleTimeout(rule, line.number, self.timeout) from None
 
-    def _candidates(self, scope: str, line: Line) -> Iterator[Rule]:
+    def _first_backward(self, scope: str, line: Line, folded: str, before: int
+                        ) -> Rule | None:
+        """The first right-to-left rule of ``scope`` ranked before ``before`` that matches
+        the whole stripped line; rules whose literals the line lacks are not tried."""
+        for rule in self._backward[scope]:
+            if rule.order >= before:
+                break
+            if may_match(self._literals[rule.id], folded) and self._full(rule, line):
+                return rule
+        return None
+
+    def _candidates(self, scope: str, line: Line, folded: str) -> Iterator[Rule]:
         """Rules of ``scope`` whose pattern matches the whole stripped line, in order.
 
-        The two combined patterns find the first forward and the first right-to-left
-        rule; later rules are tried one by one, only if asked for."""
-        found = [r for r in (self._first(scope, line, False), self._first(scope, line, True))
-                 if r is not None]
-        if not found:
+        The combined pattern finds the first forward rule; right-to-left rules ranked
+        before it are tried one by one; later rules only if asked for."""
+        first = self._first(scope, line)
+        if self._backward[scope]:
+            before = first.order if first is not None else sys.maxsize
+            first = self._first_backward(scope, line, folded, before) or first
+        if first is None:
             return
-        first = min(found, key=lambda r: r.order)
         yield first
         for rule in self._by_scope[scope]:
-            if rule.order > first.order and self._full(rule, line):
+            if rule.order > first.order and may_match(self._literals.get(rule.id), folded) \
+                    and self._full(rule, line):
                 yield rule
 
     def propose(self, text: str, lines: Sequence[Line]) -> list[Proposal]:
@@ -167,7 +183,8 @@ class Matcher:
         inline = self._combined["inline"]
         for pos, i in enumerate(nonblank):
             line = lines[i]
-            for rule in self._candidates("line", line):
+            folded = line.stripped.casefold()
+            for rule in self._candidates("line", line, folded):
                 if rule.standalone and _continues(lines, nonblank, pos):
                     continue
                 out.append(Proposal(line.start, line.stop, rule.id, rule.category,
@@ -184,7 +201,7 @@ class Matcher:
                 except TimeoutError:
                     raise self._culprit(self._forward["inline"], subject, line.number,
                                         False) from None
-            for rule in self._candidates("block", line):
+            for rule in self._candidates("block", line, folded):
                 stop = line.stop
                 taken = 0
                 for j in nonblank[pos + 1:]:
@@ -203,7 +220,7 @@ class Matcher:
                 break
             if not tail_started:
                 after = len(nonblank) - pos - 1
-                for rule in self._candidates("tail", line):
+                for rule in self._candidates("tail", line, folded):
                     if rule.max_after is None or after <= rule.max_after:
                         out.append(Proposal(line.start, len(text), rule.id, rule.category,
                                             (3, rule.order)))

@@ -117,3 +117,37 @@ def test_disable_unknown_rule_refused(tmp_path):
     root = make_rules(tmp_path, good(), SITE_DISABLING.replace("base.ad", "base.nothing"))
     with pytest.raises(RuleError, match=r"koran\.toml: 'disable' names 'base.nothing'"):
         load_rules(root)
+
+
+def test_required_literals():
+    from cleaner.literals import may_match, required_literals
+
+    assert required_literals(r"(?i:Baca\s+juga:?.*)") == {"baca"}
+    assert required_literals(r"(?i:.{0,99}\b(?:Google\s*News|kanal\s+WA)\b.*)") == \
+        {"google", "kanal"}
+    assert required_literals(r"(?i:.{0,9}(?:ab|whatsapp))") is None  # 'ab' is too short
+    assert required_literals(r"(?i:(?:foto)?\d+)") is None  # optional: not required
+    assert required_literals(r"(?i:\p{Lu}+)") is None
+    assert required_literals(r"(?i:iklan{e<=1})") is None  # fuzzy: beyond the analysis
+    assert may_match(frozenset({"klik"}), "silakan klik di sini")
+    assert not may_match(frozenset({"klik"}), "harga naik")
+    assert may_match(None, "anything")
+
+
+def test_required_literals_hold_in_every_line_a_bundled_rule_matches():
+    from cleaner.examples import parse_marked
+    from cleaner.literals import required_literals
+
+    book = load_rules()
+    checked = 0
+    for rule in (r for p in book.packs for r in p.rules):
+        literals = required_literals(rule.source)
+        if literals is None:
+            continue
+        for example in rule.remove_examples:
+            for line in parse_marked(example)[0].split("\n"):
+                for m in rule.pattern.finditer(line):
+                    if m.group():
+                        checked += 1
+                        assert any(lit in m.group().casefold() for lit in literals), rule.id
+    assert checked > 100
