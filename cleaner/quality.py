@@ -88,69 +88,56 @@ def _duplicate_units(units: list[str]) -> tuple[float, float]:
     return _fraction(dup, len(units)), _fraction(dup_chars, total_chars)
 
 
-def _top_ngram_char_fraction(keys: list[int], prefix: list[int], n: int, total: int
-                             ) -> float:
+def _top_ngram(keys: list[int], prefix: list[int], n: int, total: int
+               ) -> tuple[float, bool]:
     """Gopher (as datatrove computes it): characters of the most frequent word n-gram
     (its words joined by spaces), counting every occurrence, over the text's characters.
-    Ties go to the n-gram seen first, as with datatrove's Counter."""
-    if not keys or not total:
-        return 0.0
+    Ties go to the n-gram seen first, as with datatrove's Counter. Also: whether any
+    n-gram occurs twice."""
     counts = Counter(keys)
     # a Counter iterates in order of first occurrence, and max keeps the first maximum
     key, top = max(counts.items(), key=itemgetter(1))
     at = keys.index(key)
     length = prefix[at + n] - prefix[at] + n - 1
-    return _fraction(length * top, total)
+    return _fraction(length * top, total), top > 1
 
 
-def _first_repeat(keys: list[int]) -> int:
-    """Index of the first key equal to an earlier one (``len(keys)`` if none)."""
-    _, first = np.unique(np.asarray(keys, dtype=np.uint64), return_index=True)
-    if len(first) == len(keys):
-        return len(keys)
-    new = np.zeros(len(keys), dtype=bool)
-    new[first] = True
-    return int(np.argmin(new))
-
-
-def _dup_ngram_char_fraction(keys: list[int], prefix: list[int], n: int, total: int
-                             ) -> float:
+def _dup_ngram(keys: np.ndarray, prefix: list[int], n: int, total: int
+               ) -> tuple[float, bool]:
     """Gopher (as datatrove computes it): characters of n-grams that repeat an earlier
     one, scanning left to right and skipping past each repeat, over the text's
     characters. Unlike datatrove, n-grams are compared word by word (datatrove joins
-    the words without spaces, so 'di rumah' and 'dirumah' count as one n-gram)."""
-    if not keys or not total:
-        return 0.0
-    first = _first_repeat(keys)
-    seen = set(keys[:first])  # n-grams before the first repeat are all new
-    repeated = 0
-    i = first
-    last = len(keys)
-    while i < last:
-        key = keys[i]
-        if key in seen:
-            repeated += prefix[i + n] - prefix[i]
-            i += n
+    the words without spaces, so 'di rumah' and 'dirumah' count as one n-gram). Also:
+    whether any n-gram occurs twice.
+
+    Only positions whose n-gram occurred anywhere before are visited one by one; the
+    n-grams between them are new, and are added to the seen set in bulk."""
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    if len(first) == len(keys):
+        return 0.0, False
+    later = np.flatnonzero(first[inverse] < np.arange(len(keys))).tolist()
+    values = keys.tolist()
+    seen: set[int] = set()
+    repeated = i = 0
+    for c in later:
+        if c < i:  # skipped past
+            continue
+        seen.update(values[i:c])
+        if values[c] in seen:
+            repeated += prefix[c + n] - prefix[c]
+            i = c + n
         else:
-            seen.add(key)
-            i += 1
-    return _fraction(repeated, total)
-
-
-def _repeats(keys: np.ndarray) -> bool:
-    if len(keys) < 2:
-        return False
-    ordered = np.sort(keys)
-    return bool((ordered[1:] == ordered[:-1]).any())
+            seen.add(values[c])
+            i = c + 1
+    return _fraction(repeated, total), True
 
 
 def _ngram_signals(words: list[str], prefix: list[int], total: int) -> dict[str, float]:
     """The top-n-gram (2 to 4) and duplicate-n-gram (5 to 10) character fractions.
 
     n-grams are compared by a 64-bit key (a polynomial hash of the words' hashes;
-    distinct n-grams collide with negligible probability). Where no n-gram repeats, the
-    top one is the first (count 1) and no duplicate characters are counted; no repeated
-    n-gram means none for any larger n either."""
+    distinct n-grams collide with negligible probability). From 4 words up, where no
+    n-gram repeats, none repeats for any larger n either: the rest are 0."""
     out = dict.fromkeys(_NGRAM_SIGNALS, 0.0)
     if len(words) < 2 or not total:
         return out
@@ -159,14 +146,11 @@ def _ngram_signals(words: list[str], prefix: list[int], total: int) -> dict[str,
     with np.errstate(over="ignore"):
         for n in range(2, min(10, len(words)) + 1):
             keys = keys[:-1] * np.uint64(0x100000001B3) + hashes[n - 1:]
-            repeating = _repeats(keys)
             if n <= 4:
-                out[_NGRAM_SIGNALS[n - 2]] = (
-                    _top_ngram_char_fraction(keys.tolist(), prefix, n, total) if repeating
-                    else _fraction(prefix[n] - prefix[0] + n - 1, total))
-            elif repeating:
-                out[_NGRAM_SIGNALS[n - 2]] = _dup_ngram_char_fraction(keys.tolist(), prefix,
-                                                                      n, total)
+                value, repeating = _top_ngram(keys.tolist(), prefix, n, total)
+            else:
+                value, repeating = _dup_ngram(keys, prefix, n, total)
+            out[_NGRAM_SIGNALS[n - 2]] = value
             if not repeating and n >= 4:
                 break
     return out
