@@ -105,27 +105,33 @@ def candidate_pairs(keys: np.ndarray, max_bucket: int = MAX_BUCKET) -> np.ndarra
                          max_bucket)
 
 
+def band_codes(key: np.ndarray, n: int, max_bucket: int = MAX_BUCKET) -> np.ndarray:
+    """Distinct codes ``i * n + j`` (i < j) of the n rows sharing a key in one band. A
+    bucket pairs each member only with the ``max_bucket`` before it."""
+    # stable: within a run of equal keys, rows stay in input order
+    order = np.argsort(key, kind="stable").astype(np.int64)
+    sorted_keys = key[order]
+    found = []
+    for k in range(1, max_bucket + 1):  # each row with the k-th before it in its run
+        same = sorted_keys[k:] == sorted_keys[:-k]
+        if not same.any():
+            break
+        found.append(order[:-k][same] * n + order[k:][same])
+    return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+
+
 def pairs_by_band(bands: Iterable[np.ndarray], n: int, max_bucket: int = MAX_BUCKET
                   ) -> np.ndarray:
     """Distinct (i, j), i < j, of the n rows sharing a key in any band (one key array
-    per band, made as needed), as an (n, 2) int64 array. A bucket pairs each member only
-    with the ``max_bucket`` before it.
+    per band, made as needed), as an (n, 2) int64 array.
 
-    Pairs are kept as one int64 code each (i * rows + j) and merged whenever many have
-    piled up, so pairs found again in other bands do not hold memory."""
+    Pairs are kept as one int64 code each and merged whenever many have piled up, so
+    pairs found again in other bands do not hold memory."""
     found: list[np.ndarray] = []
     pending = 0
     for key in bands:
-        # stable: within a run of equal keys, rows stay in input order
-        order = np.argsort(key, kind="stable").astype(np.int64)
-        sorted_keys = key[order]
-        for k in range(1, max_bucket + 1):  # each row with the k-th before it in its run
-            same = sorted_keys[k:] == sorted_keys[:-k]
-            if not same.any():
-                break
-            codes = order[:-k][same] * n + order[k:][same]
-            found.append(codes)
-            pending += len(codes)
+        found.append(band_codes(key, n, max_bucket))
+        pending += len(found[-1])
         if pending > _MERGE_AT:
             found = [np.unique(np.concatenate(found))]
             pending = len(found[0])
@@ -264,25 +270,50 @@ class Index:
         return out
 
     def matches(self) -> list[Match]:
-        """Verified near and contained matches among the distinct articles."""
+        """Verified near and contained matches among the distinct articles.
+
+        Candidates are verified band by band, so only one band's pairs are held at a
+        time; a pair already matched in an earlier band is not matched again."""
         self._flush()
         total = len(self._rows)
         if total < 2:
             return []
-        pairs = pairs_by_band((np.concatenate([band_key(c, b, self.rows) for c in self._chunks])
-                               for b in range(self.bands)), total)
         rows = np.asarray(self._rows, dtype=np.int64)
         sizes = np.asarray([self.infos[i].size for i in self._rows], dtype=np.float64)
         out: list[Match] = []
-        for lo in range(0, len(pairs), _VERIFY_CHUNK):
-            part = pairs[lo:lo + _VERIFY_CHUNK]
-            sim = (self._take(part[:, 0]) == self._take(part[:, 1])).mean(axis=1)
-            for (i, j), s in zip(part.tolist(), sim.tolist(), strict=True):
-                m = self._verify(int(rows[i]), int(rows[j]), s, sizes[i], sizes[j])
-                if m is not None:
-                    out.append(m)
+        matched = np.empty(0, dtype=np.int64)
+        for b in range(self.bands):
+            key = np.concatenate([band_key(c, b, self.rows) for c in self._chunks])
+            codes = band_codes(key, total)
+            codes = codes[~np.isin(codes, matched, assume_unique=True)]
+            matched = np.union1d(matched, self._verify_codes(codes, total, rows, sizes, out))
         out.sort(key=lambda m: (min(m.a, m.b), max(m.a, m.b)))
         return out
+
+    def _verify_codes(self, codes: np.ndarray, total: int, rows: np.ndarray,
+                      sizes: np.ndarray, out: list[Match]) -> np.ndarray:
+        """Verify candidate pairs (codes ``i * total + j`` of stored rows), appending the
+        matches to ``out``; return the codes of the pairs that matched. The tests of
+        ``_verify`` are first made on whole arrays; only pairs that pass them are built."""
+        config = self.config
+        hits: list[np.ndarray] = []
+        for lo in range(0, len(codes), _VERIFY_CHUNK):
+            part = codes[lo:lo + _VERIFY_CHUNK]
+            i, j = part // total, part % total
+            sim = (self._take(i) == self._take(j)).mean(axis=1)
+            na, nb = sizes[i], sizes[j]
+            small = np.minimum(na, nb)
+            contained = np.minimum(1.0, sim * (na + nb) / (1.0 + sim) / np.maximum(small, 1.0))
+            keep = (sim >= config.threshold) | (
+                (small >= config.min_shingles) & (sim >= config.candidate_threshold)
+                & (contained >= config.containment))
+            for k in np.flatnonzero(keep).tolist():
+                m = self._verify(int(rows[i[k]]), int(rows[j[k]]), float(sim[k]),
+                                 float(na[k]), float(nb[k]))
+                if m is not None:
+                    out.append(m)
+            hits.append(part[keep])
+        return np.concatenate(hits) if hits else np.empty(0, dtype=np.int64)
 
     def _verify(self, earlier: int, later: int, similarity: float, na: float, nb: float
                 ) -> Match | None:
