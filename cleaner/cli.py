@@ -12,6 +12,7 @@ from typing import Any
 from .core import Cleaner
 from .dedup import DEDUP_FIELDS, POLICIES, DedupConfig, DedupResult, KeepPolicy
 from .dedup.config import HASHES
+from .dedup.index import PREPARED
 from .dedup.stream import annotate_stream
 from .examples import check_pack
 from .io import (
@@ -21,7 +22,7 @@ from .io import (
     RecordWriter,
 )
 from .model import CleanResult
-from .parallel import default_workers
+from .parallel import default_workers, sign_parallel
 from .pipeline import Run
 from .rules import RuleError, load_rules
 
@@ -168,12 +169,22 @@ def cmd_dedup(args: argparse.Namespace, cleaner: Cleaner) -> int:
         rejects = stack.enter_context(AtomicWriter(args.rejects)) if args.rejects else None
         run = Run(cleaner, rejects, fields_of(args))
 
-        def records() -> Iterator[dict[str, Any]]:
-            for doc in run.inputs(args.inputs, allow_empty=True):
-                run.docs_out += 1
-                yield dict(doc.record, **{run.fields.text: doc.text})
+        config, keep = dedup_settings(args)
 
-        result, dropped = _dedup_to_output(args, run, records(), *dedup_settings(args))
+        def records() -> Iterator[dict[str, Any]]:
+            docs = run.inputs(args.inputs, allow_empty=True)
+            if args.workers > 1:  # signatures made in the workers, in input order
+                signed = sign_parallel(docs, lambda d: d.text, config, args.workers)
+            else:
+                signed = ((doc, None) for doc in docs)
+            for doc, prepared in signed:
+                run.docs_out += 1
+                record = dict(doc.record, **{run.fields.text: doc.text})
+                if prepared is not None:
+                    record[PREPARED] = prepared
+                yield record
+
+        result, dropped = _dedup_to_output(args, run, records(), config, keep)
     print(f"cleaner: {run.docs_in:,} documents in, {run.docs_out:,} out, {run.dropped:,} "
           f"dropped, {run.rejected:,} rejected", file=sys.stderr)
     print(_dedup_summary(result, dropped), file=sys.stderr)
@@ -229,8 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="record field holding the id (default: id); records without "
                             "one get a stable id from their text")
         p.add_argument("--workers", type=int, default=default_workers(), metavar="N",
-                       help="worker processes for cleaning (default: all cores); the "
-                            "output is the same for any N")
+                       help="worker processes for cleaning and dedup signatures "
+                            "(default: all cores); the output is the same for any N")
         p.add_argument("--config", metavar="TOML",
                        help="read options from a TOML file (keys are option names, e.g. "
                             "threshold = 0.4); options given on the command line win")

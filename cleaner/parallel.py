@@ -1,4 +1,5 @@
-"""Clean documents in worker processes, in input order, with bounded memory.
+"""Clean (or sign for dedup) documents in worker processes, in input order, with
+bounded memory.
 
 Each worker builds its own Cleaner once (rule packs are loaded per process); chunks of
 documents go out and results come back in the order they were sent, so the output is
@@ -11,7 +12,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .core import Cleaner
@@ -33,9 +34,9 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def _init(settings: dict[str, Any], dedup: dict[str, Any] | None) -> None:
+def _init(settings: dict[str, Any] | None, dedup: dict[str, Any] | None) -> None:
     global _worker, _signer
-    _worker = Cleaner(**settings)
+    _worker = Cleaner(**settings) if settings is not None else None
     _signer = Index(DedupConfig(**dedup)) if dedup is not None else None
 
 
@@ -53,21 +54,24 @@ def _clean_chunk(items: list[tuple[str, str | None, str | None]]
     return out
 
 
-def clean_parallel(items: Iterable[Any], texts: Any, settings: dict[str, Any],
-                   workers: int, dedup: DedupConfig | None = None
-                   ) -> Iterator[tuple[Any, tuple[CleanResult | str, Prepared | None]]]:
-    """Yield ``(item, (result, prepared))`` in input order; ``texts(item)`` gives (text,
-    source, url). A result is a CleanResult, or the message of a RuleTimeout. With a
-    ``dedup`` configuration the workers also sign the cleaned text (``prepared``)."""
+def _sign_chunk(texts: list[str]) -> list[Prepared]:
+    assert _signer is not None
+    return [_signer.prepare(text) for text in texts]
+
+
+def _ordered(items: Iterable[Any], payload: Callable[[Any], Any],
+             work: Callable[[list[Any]], list[Any]], workers: int,
+             initargs: tuple[dict[str, Any] | None, dict[str, Any] | None]
+             ) -> Iterator[tuple[Any, Any]]:
+    """Yield ``(item, result)`` in input order, ``work`` running in ``workers`` processes
+    on chunks of ``payload(item)``; at most ``workers * 4`` chunks are in flight."""
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    dedup_settings = dedup.to_dict() if dedup is not None else None
-    with ctx.Pool(workers, initializer=_init, initargs=(settings, dedup_settings)) as pool:
+    with ctx.Pool(workers, initializer=_init, initargs=initargs) as pool:
         pending: deque[tuple[list[Any], Any]] = deque()
         chunk: list[Any] = []
 
         def submit() -> None:
-            pending.append((chunk[:], pool.apply_async(_clean_chunk,
-                                                       ([texts(i) for i in chunk],))))
+            pending.append((chunk[:], pool.apply_async(work, ([payload(i) for i in chunk],))))
             chunk.clear()
 
         for item in items:
@@ -82,3 +86,20 @@ def clean_parallel(items: Iterable[Any], texts: Any, settings: dict[str, Any],
         while pending:
             done, result = pending.popleft()
             yield from zip(done, result.get(), strict=True)
+
+
+def clean_parallel(items: Iterable[Any], texts: Any, settings: dict[str, Any],
+                   workers: int, dedup: DedupConfig | None = None
+                   ) -> Iterator[tuple[Any, tuple[CleanResult | str, Prepared | None]]]:
+    """Yield ``(item, (result, prepared))`` in input order; ``texts(item)`` gives (text,
+    source, url). A result is a CleanResult, or the message of a RuleTimeout. With a
+    ``dedup`` configuration the workers also sign the cleaned text (``prepared``)."""
+    dedup_settings = dedup.to_dict() if dedup is not None else None
+    yield from _ordered(items, texts, _clean_chunk, workers, (settings, dedup_settings))
+
+
+def sign_parallel(items: Iterable[Any], text: Callable[[Any], str], config: DedupConfig,
+                  workers: int) -> Iterator[tuple[Any, Prepared]]:
+    """Yield ``(item, prepared)`` in input order: dedup's exact key, shingle count and
+    signature of ``text(item)``, computed in ``workers`` processes."""
+    yield from _ordered(items, text, _sign_chunk, workers, (None, config.to_dict()))

@@ -194,4 +194,12 @@ def test_workers_give_identical_output(tmp_path):
     two = run_cli("run", str(sample), "--workers", "2")
     assert one.returncode == two.returncode == 0, two.stderr
     assert one.stdout == two.stdout and one.stdout.count(b"\n") == len(rows)
+    cleaned = tmp_path / "cleaned.jsonl"
+    cleaned.write_bytes(one.stdout)
+    # dedup alone signs in its workers: the same again
+    one = run_cli("dedup", str(cleaned), "--workers", "1")
+    two = run_cli("dedup", str(cleaned), "--workers", "2")
+    assert one.returncode == two.returncode == 0, two.stderr
+    assert one.stdout == two.stdout and one.stdout.count(b"\n") == len(rows)
+    assert b"duplicate_of" in one.stdout
     assert run_cli("clean", str(sample), "--workers", "0").returncode == 2
