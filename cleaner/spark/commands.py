@@ -54,11 +54,13 @@ def _tally(run: Run, rows: DataFrame) -> None:
     run.rejected = counts.get("reject", 0)
     # counted in order of first appearance, as locally (ties in the summary keep it)
     cleaned = rows.where(F.col("kind") != "reject")
-    for column, counter in (("cats", run.categories), ("flags", run.flags)):
-        tally = (cleaned.select("f", "l", F.posexplode(column).alias("pos", "x")).groupBy("x")
-                 .agg(F.count("*").alias("count"), F.min(F.struct("f", "l", "pos")).alias("at")))
-        for r in sorted(tally.collect(), key=lambda r: tuple(r["at"])):
-            counter[r["x"]] = r["count"]
+    both = [cleaned.select(F.lit(column).alias("c"), "f", "l",
+                           F.posexplode(column).alias("pos", "x")) for column in ("cats", "flags")]
+    tally = (both[0].unionByName(both[1]).groupBy("c", "x")
+             .agg(F.count("*").alias("count"), F.min(F.struct("f", "l", "pos")).alias("at")))
+    counters = {"cats": run.categories, "flags": run.flags}
+    for r in sorted(tally.collect(), key=lambda r: tuple(r["at"])):
+        counters[r["c"]][r["x"]] = r["count"]
 
 
 def _positions(out: DataFrame) -> DataFrame:
@@ -133,7 +135,7 @@ def _dedup_stage(spark: SparkSession, args: argparse.Namespace, run: Run, rows: 
     clusters = {r["exact"]: r["count"] for r in result.clusters.groupBy("exact").count().collect()}
     flagged = result.fields.agg(F.count("dup").alias("d"), F.count("cin").alias("c")).first()
     counts = {
-        "documents": docs.count(), "exact_clusters": clusters.get(True, 0),
+        "documents": run.docs_out, "exact_clusters": clusters.get(True, 0),
         "near_clusters": clusters.get(False, 0), "duplicates": flagged["d"],
         "contained": flagged["c"],
     }

@@ -126,6 +126,24 @@ def _contained(row: Any) -> Iterator[tuple[int, str]]:
         yield n, dumps(value)
 
 
+def candidates(distinct: DataFrame, config: DedupConfig, dtype: np.dtype) -> DataFrame:
+    """(i, j), i < j: the local ``candidate_pairs`` of the rows (n, sig), by Spark: band
+    rows (band, band key, n) grouped into buckets, each member paired with the
+    ``MAX_BUCKET`` members before it in its bucket."""
+    from pyspark.sql import functions as F
+
+    lsh = config.lsh()
+    bands = distinct.sparkSession.createDataFrame(
+        distinct.select("n", "sig").rdd.mapPartitions(
+            lambda rows: _band_rows(rows, lsh.b, lsh.r, dtype)), "band int, bkey long, n long")
+    buckets = (bands.groupBy("band", "bkey").agg(F.sort_array(F.collect_list("n")).alias("m"))
+               .where(F.size("m") > 1))
+    before = F.slice("m", F.greatest(F.lit(1), F.col("p") - (MAX_BUCKET - 1)),
+                     F.least(F.col("p"), F.lit(MAX_BUCKET)))
+    return (buckets.select(F.posexplode("m").alias("p", "j"), "m")
+            .select(F.explode(before).alias("i"), "j").distinct())
+
+
 def deduplicate(docs: DataFrame, config: DedupConfig, policy: KeepPolicy) -> Dedup:
     """Exact, near and contained duplicates among ``docs`` (n, rid, info, key, size,
     sig), their clusters and each document's dedup fields."""
@@ -133,7 +151,6 @@ def deduplicate(docs: DataFrame, config: DedupConfig, policy: KeepPolicy) -> Ded
 
     spark = docs.sparkSession
     dtype = signature_dtype(config)
-    lsh = config.lsh()
     d = docs.select("n", "info", "key", "size", "sig").join(assign_ids(docs), "n").persist()
 
     firsts = d.where(F.col("key").isNotNull()).groupBy("key").agg(F.min("n").alias("first"))
@@ -146,21 +163,12 @@ def deduplicate(docs: DataFrame, config: DedupConfig, policy: KeepPolicy) -> Ded
                      F.lit(None).cast("double").alias("containment"), "a_id", "b_id"))
     distinct = keyed.where(F.col("first") == F.col("n")).select("n", "id", "size", "sig")
 
-    bands = spark.createDataFrame(
-        distinct.select("n", "sig").rdd.mapPartitions(
-            lambda rows: _band_rows(rows, lsh.b, lsh.r, dtype)), "band int, bkey long, n long")
-    buckets = (bands.groupBy("band", "bkey").agg(F.sort_array(F.collect_list("n")).alias("m"))
-               .where(F.size("m") > 1))
-    # each member with the MAX_BUCKET members before it in its bucket
-    pairs = (buckets.select(F.posexplode("m").alias("p", "j"), "m")
-             .select(F.explode(F.slice("m", F.greatest(F.lit(1), F.col("p") - (MAX_BUCKET - 1)),
-                                       F.least(F.col("p"), F.lit(MAX_BUCKET)))).alias("i"), "j")
-             .distinct())
+    pairs = candidates(distinct, config, dtype)
     side = {s: distinct.select(*(F.col(c).alias(f"{c}_{s}") for c in ("id", "size", "sig")),
                                F.col("n").alias(s)) for s in ("i", "j")}
-    candidates = pairs.join(side["i"], "i").join(side["j"], "j")
+    joined = pairs.join(side["i"], "i").join(side["j"], "j")
     near = spark.createDataFrame(
-        candidates.rdd.mapPartitions(lambda rows: _verified(rows, config, dtype)), MATCHES)
+        joined.rdd.mapPartitions(lambda rows: _verified(rows, config, dtype)), MATCHES)
     matches = exact.unionByName(near).persist()
 
     links = matches.where(F.col("kind") != "contained")
