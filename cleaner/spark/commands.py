@@ -36,7 +36,7 @@ def _rows(spark: SparkSession, inputs: list[str], cleaner: Cleaner | None, field
     items = read_items(spark, files, rejects, allow_empty=cleaner is None, fields=fields)
     job = spark.sparkContext.broadcast(Job.of(cleaner, fields, drop_flags, dedup))
     rows = items.mapPartitions(lambda part: process(part, job.value))
-    return spark.createDataFrame(rows, SCHEMA).persist()
+    return spark.createDataFrame(rows, SCHEMA, verifySchema=False).persist()
 
 
 def _tally(run: Run, rows: DataFrame) -> None:

@@ -38,13 +38,15 @@ def _small_star(e: DataFrame) -> DataFrame:
 
 
 def _is_star_forest(e: DataFrame) -> bool:
-    """Every node has one parent and no parent has one: each component is a star."""
+    """Every node has at most one parent, and no node with a parent is one: each
+    component is a star around its smallest node. One aggregation over the edges."""
     from pyspark.sql import functions as F
 
-    if e.groupBy("u").count().where(F.col("count") > 1).limit(1).count():
-        return False
-    parents = e.select(F.col("v").alias("u")).distinct()
-    return e.join(parents, "u").limit(1).count() == 0
+    roles = e.select(F.col("u").alias("x"), F.lit(1).alias("up"), F.lit(0).alias("down")).union(
+        e.select(F.col("v").alias("x"), F.lit(0).alias("up"), F.lit(1).alias("down")))
+    bad = (roles.groupBy("x").agg(F.sum("up").alias("up"), F.max("down").alias("down"))
+           .where((F.col("up") > 1) | ((F.col("up") == 1) & (F.col("down") == 1))))
+    return bad.limit(1).count() == 0
 
 
 def connected_components(edges: DataFrame, a: str = "a", b: str = "b"
@@ -62,7 +64,7 @@ def connected_components(edges: DataFrame, a: str = "a", b: str = "b"
         rounds += 1
         if rounds > MAX_ROUNDS:
             raise RuntimeError(f"connected components did not converge in {MAX_ROUNDS} rounds")
-        e = _small_star(_large_star(e).localCheckpoint()).localCheckpoint()
+        e = _small_star(_large_star(e)).localCheckpoint()
     labels = e.select(F.col("u").alias("node"), F.col("v").alias("root")).union(
         e.select(F.col("v").alias("node"), F.col("v").alias("root")).distinct())
     return labels, rounds

@@ -77,17 +77,17 @@ def assign_ids(docs: DataFrame) -> DataFrame:
             return current.select("n", "id")
 
 
-def _band_rows(rows: Iterator[Any], bands: int, rows_per_band: int, dtype: np.dtype
-               ) -> Iterator[tuple[int, int, int]]:
+def _band_keys(rows: Iterator[Any], bands: int, rows_per_band: int, dtype: np.dtype
+               ) -> Iterator[tuple[int, list[int]]]:
+    """(n, the key of each band) for a partition of (n, signature) rows, by the local
+    ``band_keys`` (as int64: Spark has no unsigned type; equal stays equal)."""
     batch = list(rows)
     if not batch:
         return
     sigs = np.stack([np.frombuffer(r["sig"], dtype=dtype) for r in batch])
-    keys = band_keys(sigs, bands, rows_per_band).view(np.int64)
-    for r, row_keys in zip(batch, keys.tolist(), strict=True):
-        n = r["n"]
-        for band, key in enumerate(row_keys):
-            yield band, key, n
+    keys = band_keys(sigs, bands, rows_per_band).view(np.int64).tolist()
+    for r, row_keys in zip(batch, keys, strict=True):
+        yield r["n"], row_keys
 
 
 def _verified(rows: Iterator[Any], config: DedupConfig, dtype: np.dtype) -> Iterator[tuple]:
@@ -133,9 +133,11 @@ def candidates(distinct: DataFrame, config: DedupConfig, dtype: np.dtype) -> Dat
     from pyspark.sql import functions as F
 
     lsh = config.lsh()
-    bands = distinct.sparkSession.createDataFrame(
+    keyed = distinct.sparkSession.createDataFrame(
         distinct.select("n", "sig").rdd.mapPartitions(
-            lambda rows: _band_rows(rows, lsh.b, lsh.r, dtype)), "band int, bkey long, n long")
+            lambda rows: _band_keys(rows, lsh.b, lsh.r, dtype)), "n long, keys array<long>",
+        verifySchema=False)
+    bands = keyed.select("n", F.posexplode("keys").alias("band", "bkey"))
     buckets = (bands.groupBy("band", "bkey").agg(F.sort_array(F.collect_list("n")).alias("m"))
                .where(F.size("m") > 1))
     before = F.slice("m", F.greatest(F.lit(1), F.col("p") - (MAX_BUCKET - 1)),
@@ -168,7 +170,8 @@ def deduplicate(docs: DataFrame, config: DedupConfig, policy: KeepPolicy) -> Ded
                                F.col("n").alias(s)) for s in ("i", "j")}
     joined = pairs.join(side["i"], "i").join(side["j"], "j")
     near = spark.createDataFrame(
-        joined.rdd.mapPartitions(lambda rows: _verified(rows, config, dtype)), MATCHES)
+        joined.rdd.mapPartitions(lambda rows: _verified(rows, config, dtype)), MATCHES,
+        verifySchema=False)
     matches = exact.unionByName(near).persist()
 
     links = matches.where(F.col("kind") != "contained")
@@ -183,14 +186,15 @@ def deduplicate(docs: DataFrame, config: DedupConfig, policy: KeepPolicy) -> Ded
     clusters = spark.createDataFrame(
         members.join(linked, "root").rdd.map(lambda r: _cluster(r, policy, settings)),
         "root long, json string, exact boolean, "
-        "fields array<struct<n: long, cfields: string, dup: string>>").persist()
+        "fields array<struct<n: long, cfields: string, dup: string>>",
+        verifySchema=False).persist()
 
     found = (matches.where(F.col("kind") == "contained").groupBy("a").agg(F.collect_list(
         F.struct("b", "similarity", "containment", "a_id", "b_id")).alias("found")))
     copies = (matches.where(F.col("kind") == "exact").groupBy("a")
               .agg(F.collect_list("b").alias("copies")))
     contained = spark.createDataFrame(found.join(copies, "a", "left").rdd.flatMap(_contained),
-                                      "n long, cin string")
+                                      "n long, cin string", verifySchema=False)
     in_clusters = clusters.select(F.explode("fields").alias("x")).select("x.*")
     fields = in_clusters.join(contained, "n", "full").persist()
     return Dedup(fields, clusters.select("root", "json", "exact"), rounds)
