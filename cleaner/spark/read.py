@@ -68,7 +68,7 @@ def read_items(spark: SparkSession, files: list[InputFile], rejects: list[tuple[
     text = sorted({f.uri for f in files if f.kind == ".jsonl"})
     if text:
         total = sum(f.size for f in files if f.kind == ".jsonl")
-        split = max(1 << 20, min(128 << 20, total // (3 * parallelism) + 1))
+        split = max(1 << 20, min(128 << 20, total // (8 * parallelism) + 1))
         spark.conf.set("spark.sql.files.maxPartitionBytes", str(split))
         df = spark.read.option("lineSep", "\n").text(text).select(
             F.col("_metadata.file_path").alias("path"),
