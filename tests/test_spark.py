@@ -13,6 +13,7 @@ import gzip
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -211,6 +212,19 @@ def test_run_policies_drop_and_flags_same_as_local(tmp_path, capsys, spark):
     rejects = [json.loads(x) for x in results["local"]["rejects"]]
     assert any(r["reason"].startswith("duplicate of") for r in rejects)
     assert any(r["reason"].startswith("flagged:") for r in rejects)
+    m = re.search(r"([\d,]+) documents in, ([\d,]+) out, ([\d,]+) dropped, ([\d,]+) rejected",
+                  results["spark"]["err"])
+    docs_in, out, dropped, rejected = (int(x.replace(",", "")) for x in m.groups())
+    assert docs_in == out + dropped + rejected
+    assert out == len(results["spark"]["out"]) and dropped + rejected == len(rejects)
+
+
+def test_nothing_readable_same_as_local(tmp_path, capsys, spark):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    results = run_both(tmp_path, capsys, spark, "run", [str(tmp_path / "nope.jsonl"), str(empty)])
+    assert_same(results)
+    assert results["local"]["code"] == 1 and len(results["local"]["rejects"]) == 2
 
 
 @pytest.mark.parametrize("options", [("--keep", "longest"),
@@ -243,10 +257,10 @@ def test_cli_subprocess_with_master(tmp_path):
     local = subprocess.run([sys.executable, "-m", "cleaner", "run", str(src), "--workers", "1"],
                            capture_output=True, cwd=REPO, timeout=300)
     remote = subprocess.run([sys.executable, "-m", "cleaner", "run", str(src), "--engine", "spark",
-                             "--spark-master", "local[1]", "-o", str(tmp_path / "out")],
+                             "--spark-master", "local[1]"],
                             capture_output=True, cwd=REPO, timeout=600, env=env)
     assert remote.returncode == local.returncode == 0, remote.stderr.decode()[-2000:]
-    assert _read(tmp_path / "out") == local.stdout.decode("utf-8").splitlines()
+    assert remote.stdout == local.stdout  # records on stdout, in order, through the driver
     assert "1 exact and 0 near-duplicate clusters" in remote.stderr.decode()
 
 
