@@ -96,11 +96,14 @@ def _annotated(docs: DataFrame, result: Dedup) -> DataFrame:
     from pyspark.sql.types import StringType
 
     merge = F.udf(_merge, StringType())
-    joined = docs.select("n", "json").join(result.fields, "n", "left").orderBy("n")
+    joined = docs.select("n", "json").join(result.fields, "n", "left")
     plain = F.col("cfields").isNull() & F.col("cin").isNull()
-    return joined.select("n", F.when(plain, F.col("json"))
-                         .otherwise(merge("json", "cfields", "cin")).alias("json"),
-                         "dup").persist()
+    # only the records with dedup fields go through Python (a UDF inside when() would
+    # still be called for every row)
+    kept = joined.where(plain).select("n", "json", "dup")
+    merged = joined.where(~plain).select("n", merge("json", "cfields", "cin").alias("json"),
+                                         "dup")
+    return kept.unionByName(merged).orderBy("n").persist()
 
 
 def _dedup_stage(spark: SparkSession, args: argparse.Namespace, run: Run, rows: DataFrame,

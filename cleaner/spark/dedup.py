@@ -3,8 +3,9 @@
 Input: one row per document in input order ``n`` (raw id, pickled facts, exact key,
 shingle count, signature bytes, computed per partition by the local signing code).
 Exact copies are grouped by key; the first copy of each text gets LSH band rows
-(band, band key, n) from the local ``band_keys``; Spark groups them into buckets and
-each member is paired with the ``MAX_BUCKET`` before it, as ``candidate_pairs`` does.
+(band, band key, n) from the local ``band_keys``; Spark groups them into buckets (a
+window per band and key) in which each member is paired with the ``MAX_BUCKET`` before
+it, as ``candidate_pairs`` does.
 Candidates are verified on their signatures with the local ``verify``; exact and near
 links form clusters by connected components (large-star / small-star), and each
 cluster, gathered on one executor, goes through the local ``build_clusters`` and
@@ -128,8 +129,9 @@ def _contained(row: Any) -> Iterator[tuple[int, str]]:
 
 def candidates(distinct: DataFrame, config: DedupConfig, dtype: np.dtype) -> DataFrame:
     """(i, j), i < j: the local ``candidate_pairs`` of the rows (n, sig), by Spark: band
-    rows (band, band key, n) grouped into buckets, each member paired with the
-    ``MAX_BUCKET`` members before it in its bucket."""
+    rows (band, band key, n), grouped by (band, band key) into buckets in which each
+    member is paired with the ``MAX_BUCKET`` members before it."""
+    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     lsh = config.lsh()
@@ -138,12 +140,9 @@ def candidates(distinct: DataFrame, config: DedupConfig, dtype: np.dtype) -> Dat
             lambda rows: _band_keys(rows, lsh.b, lsh.r, dtype)), "n long, keys array<long>",
         verifySchema=False)
     bands = keyed.select("n", F.posexplode("keys").alias("band", "bkey"))
-    buckets = (bands.groupBy("band", "bkey").agg(F.sort_array(F.collect_list("n")).alias("m"))
-               .where(F.size("m") > 1))
-    before = F.slice("m", F.greatest(F.lit(1), F.col("p") - (MAX_BUCKET - 1)),
-                     F.least(F.col("p"), F.lit(MAX_BUCKET)))
-    return (buckets.select(F.posexplode("m").alias("p", "j"), "m")
-            .select(F.explode(before).alias("i"), "j").distinct())
+    bucket = Window.partitionBy("band", "bkey").orderBy("n").rowsBetween(-MAX_BUCKET, -1)
+    return (bands.select(F.collect_list("n").over(bucket).alias("before"), F.col("n").alias("j"))
+            .select(F.explode("before").alias("i"), "j").distinct())
 
 
 def deduplicate(docs: DataFrame, config: DedupConfig, policy: KeepPolicy) -> Dedup:
