@@ -26,6 +26,8 @@ from .parallel import default_workers, sign_parallel
 from .pipeline import Run
 from .rules import RuleError, load_rules
 
+ENGINES = ("local", "spark")
+
 
 def cmd_clean(args: argparse.Namespace, cleaner: Cleaner) -> int:
     with ExitStack() as stack:
@@ -143,8 +145,8 @@ def dedup_settings(args: argparse.Namespace) -> tuple[DedupConfig, KeepPolicy]:
     return config, keep
 
 
-def _dedup_summary(result: DedupResult, dropped: int) -> str:
-    c = result.counts()
+def dedup_summary(c: dict[str, int], dropped: int) -> str:
+    """The dedup line of the summary, from ``DedupResult.counts()``."""
     return (f"cleaner: dedup of {c['documents']:,} documents: {c['exact_clusters']:,} exact "
             f"and {c['near_clusters']:,} near-duplicate clusters, {c['duplicates']:,} "
             f"flagged duplicate_of, {c['contained']:,} contained_in, {dropped:,} dropped")
@@ -162,6 +164,12 @@ def _dedup_to_output(args: argparse.Namespace, run: Run, records: Iterator[dict[
             fields.text, fields.id)
     run.docs_out -= dropped
     return result, dropped
+
+
+def dedup_input_summary(run: Run) -> str:
+    """The first summary line of ``dedup``: documents in, out, dropped, rejected."""
+    return (f"cleaner: {run.docs_in:,} documents in, {run.docs_out:,} out, {run.dropped:,} "
+            f"dropped, {run.rejected:,} rejected")
 
 
 def cmd_dedup(args: argparse.Namespace, cleaner: Cleaner) -> int:
@@ -185,9 +193,8 @@ def cmd_dedup(args: argparse.Namespace, cleaner: Cleaner) -> int:
                 yield record
 
         result, dropped = _dedup_to_output(args, run, records(), config, keep)
-    print(f"cleaner: {run.docs_in:,} documents in, {run.docs_out:,} out, {run.dropped:,} "
-          f"dropped, {run.rejected:,} rejected", file=sys.stderr)
-    print(_dedup_summary(result, dropped), file=sys.stderr)
+    print(dedup_input_summary(run), file=sys.stderr)
+    print(dedup_summary(result.counts(), dropped), file=sys.stderr)
     return 1 if run.rejected else 0
 
 
@@ -199,7 +206,7 @@ def cmd_run(args: argparse.Namespace, cleaner: Cleaner) -> int:
         run = Run(cleaner, rejects, fields_of(args), drop_flags_of(args), args.workers, config)
         result, dropped = _dedup_to_output(args, run, run.records(args.inputs), config, keep)
     print(run.summary(), file=sys.stderr)
-    print(_dedup_summary(result, dropped), file=sys.stderr)
+    print(dedup_summary(result.counts(), dropped), file=sys.stderr)
     return 1 if run.rejected else 0
 
 
@@ -216,6 +223,19 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     print(f"{len(book.packs)} packs, {rules} rules, {examples} examples: "
           f"{'all pass' if not failures else f'{failures} failing'}")
     return 1 if failures else 0
+
+
+def run_spark(args: argparse.Namespace, cleaner: Cleaner) -> int:
+    """The command on Apache Spark; PySpark is imported only here."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        print("cleaner: error: --engine spark needs PySpark: pip install 'cleaner[spark]'",
+              file=sys.stderr)
+        return 2
+    from .spark.commands import run_command
+
+    return run_command(args, cleaner)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -251,8 +271,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="leave out documents with a quality flag (or only these, "
                             "comma-separated); they go to --rejects with their flags")
 
+    def add_engine(p: argparse.ArgumentParser) -> None:
+        g = p.add_argument_group("engine")
+        g.add_argument("--engine", choices=ENGINES, default="local",
+                       help="where to run: here (local, the default) or on Apache Spark "
+                            "(spark; needs pip install 'cleaner[spark]')")
+        g.add_argument("--spark-master", metavar="URL",
+                       help="Spark master URL (default: spark-submit's, else local[*]); "
+                            "with --engine spark, outputs are directories of part files")
+
     p_clean = sub.add_parser("clean", help="clean documents, write JSONL")
     add_common(p_clean)
+    add_engine(p_clean)
     p_clean.add_argument("-o", "--output", metavar="OUT", help="output JSONL (default stdout)")
     p_clean.add_argument("--rejects", metavar="FILE",
                          help="write rejected input, with the reason, to this JSONL file")
@@ -286,10 +316,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_dedup = sub.add_parser("dedup", help="flag duplicate articles in cleaned JSONL")
     add_common(p_dedup)
+    add_engine(p_dedup)
     add_dedup(p_dedup)
 
     p_run = sub.add_parser("run", help="clean, flag quality, then dedup, in one command")
     add_common(p_run)
+    add_engine(p_run)
     add_dedup(p_run)
     add_drop_flagged(p_run)
 
@@ -350,7 +382,14 @@ def main(argv: list[str] | None = None) -> int:
         message = exc.args[0] if isinstance(exc, KeyError) else str(exc)
         print(f"cleaner: error: {message}", file=sys.stderr)
         return 2
+    engine = getattr(args, "engine", "local")
+    if engine == "local" and getattr(args, "spark_master", None):
+        parser.error("--spark-master needs --engine spark")
+    if engine == "spark" and "-" in args.inputs:
+        parser.error("--engine spark reads files (any path Spark can read), not stdin")
     try:
+        if engine == "spark":
+            return run_spark(args, cleaner)
         command = {"clean": cmd_clean, "dedup": cmd_dedup, "run": cmd_run,
                    "explain": cmd_explain}[args.command]
         return command(args, cleaner)

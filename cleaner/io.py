@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".parquet")
@@ -62,12 +62,21 @@ class Reject:
         return {"origin": self.origin, "id": self.id, "reason": self.reason, "raw": self.raw}
 
 
-def _kind(path: Path) -> str | None:
-    name = path.name.lower()
+NO_INPUT_FILES = "directory has no .txt, .jsonl, .jsonl.gz or .parquet files"
+UNSUPPORTED = f"unsupported file type (expected {', '.join(SUFFIXES)})"
+
+
+def kind_of(name: str) -> str | None:
+    """The kind of input a file name says it is (its suffix), or None."""
+    name = name.lower()
     for suffix in (".jsonl.gz", ".jsonl", ".txt", ".parquet"):
         if name.endswith(suffix):
             return suffix
     return None
+
+
+def _kind(path: Path) -> str | None:
+    return kind_of(path.name)
 
 
 def _opt_str(record: dict[str, Any], key: str) -> str | None:
@@ -126,58 +135,71 @@ def _read_jsonl(stream: IO[bytes], name: str, allow_empty: bool = False,
         yield parse_record(raw.rstrip(b"\r\n"), f"{name}:{number}", allow_empty, fields)
 
 
-def _read_parquet(path: Path, allow_empty: bool, fields: Fields
+def _read_parquet(data: IO[bytes], name: str, allow_empty: bool, fields: Fields
                   ) -> Iterator[Document | Reject]:
     import pyarrow.parquet as pq
 
     try:
-        reader = pq.ParquetFile(path)
+        reader = pq.ParquetFile(data)
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        yield Reject(str(path), f"cannot read Parquet file: {exc}")
+        yield Reject(name, f"cannot read Parquet file: {exc}")
         return
     row = 0
     for batch in reader.iter_batches(batch_size=PARQUET_BATCH):
         for record in batch.to_pylist():
             row += 1
-            yield to_document(record, f"{path}:row {row}", fields, allow_empty)
+            yield to_document(record, f"{name}:row {row}", fields, allow_empty)
 
 
-def _read_txt(path: Path, fields: Fields = DEFAULT_FIELDS) -> Document | Reject:
-    data = path.read_bytes()
-    name = str(path)
+def _read_txt(data: bytes, name: str, fields: Fields = DEFAULT_FIELDS) -> Document | Reject:
+    stem = PurePosixPath(name).stem
     if b"\x00" in data:
-        return Reject(name, "binary file (NUL bytes), not text", id=path.stem)
+        return Reject(name, "binary file (NUL bytes), not text", id=stem)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        return Reject(f"{name}:{line}", f"invalid UTF-8 at byte {exc.start}", id=path.stem,
+        return Reject(f"{name}:{line}", f"invalid UTF-8 at byte {exc.start}", id=stem,
                       raw=data.decode("utf-8", "replace"))
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        return Reject(name, "empty document", id=path.stem)
-    return Document(path.stem, text, name, {fields.id: path.stem})
+        return Reject(name, "empty document", id=stem)
+    return Document(stem, text, name, {fields.id: stem})
+
+
+def read_data(data: IO[bytes], name: str, allow_empty: bool = False,
+              fields: Fields = DEFAULT_FIELDS) -> Iterator[Document | Reject]:
+    """Documents and rejects from one file's bytes, read as the kind its ``name`` says;
+    ``name`` is used in messages, and a .txt file's id is its stem."""
+    kind = kind_of(name)
+    if kind == ".txt":
+        yield _read_txt(data.read(), name, fields)
+    elif kind == ".jsonl":
+        yield from _read_jsonl(data, name, allow_empty, fields)
+    elif kind == ".jsonl.gz":
+        try:
+            with gzip.open(data, "rb") as fh:
+                yield from _read_jsonl(fh, name, allow_empty, fields)
+        except (gzip.BadGzipFile, EOFError, OSError) as exc:
+            yield Reject(name, f"cannot read gzip file: {exc}")
+    elif kind == ".parquet":
+        yield from _read_parquet(data, name, allow_empty, fields)
+    else:
+        yield Reject(name, UNSUPPORTED)
 
 
 def _read_file(path: Path, allow_empty: bool = False, fields: Fields = DEFAULT_FIELDS
                ) -> Iterator[Document | Reject]:
     kind = _kind(path)
+    if kind is None:
+        yield Reject(str(path), UNSUPPORTED)
+        return
     if kind == ".txt":
-        yield _read_txt(path, fields)
-    elif kind == ".jsonl":
-        with path.open("rb") as fh:
-            yield from _read_jsonl(fh, str(path), allow_empty, fields)
-    elif kind == ".jsonl.gz":
-        try:
-            with gzip.open(path, "rb") as fh:
-                yield from _read_jsonl(fh, str(path), allow_empty, fields)
-        except (gzip.BadGzipFile, EOFError, OSError) as exc:
-            yield Reject(str(path), f"cannot read gzip file: {exc}")
-    elif kind == ".parquet":
-        yield from _read_parquet(path, allow_empty, fields)
-    else:
-        yield Reject(str(path), f"unsupported file type (expected {', '.join(SUFFIXES)})")
+        yield _read_txt(path.read_bytes(), str(path), fields)
+        return
+    with path.open("rb") as fh:
+        yield from read_data(fh, str(path), allow_empty, fields)
 
 
 def read_inputs(inputs: list[str], stdin: IO[bytes] | None = None,
@@ -194,8 +216,7 @@ def read_inputs(inputs: list[str], stdin: IO[bytes] | None = None,
             if path.is_dir():
                 files = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p))
                 if not files:
-                    yield Reject(item, "directory has no .txt, .jsonl, .jsonl.gz or .parquet "
-                                       "files")
+                    yield Reject(item, NO_INPUT_FILES)
                 for f in files:
                     yield from _read_file(f, allow_empty, fields)
             elif not path.exists():
@@ -284,6 +305,31 @@ def _parquet_type(name: str, inferred: Any) -> Any:
     return pa.string() if pa.types.is_null(inferred) else inferred
 
 
+def parquet_schema(rows: list[dict[str, Any]]) -> Any:
+    """The Arrow schema of Parquet output whose first records are ``rows``: inferred
+    from them, with explicit types for the fields cleaner adds (always present)."""
+    import pyarrow as pa
+
+    inferred = pa.Table.from_pylist(rows).schema
+    fields = [(f.name, _parquet_type(f.name, f.type)) for f in inferred]
+    # the fields cleaner may add later in the stream, so no batch can lose them
+    for name in ADDED_FIELDS:
+        if name not in inferred.names:
+            fields.append((name, _parquet_type(name, pa.null())))
+    return pa.schema(fields)
+
+
+def check_columns(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    """Raise ValueError if a record has a field the Parquet schema has no column for."""
+    names = set(columns)
+    for row in rows:
+        extra = set(row) - names
+        if extra:
+            raise ValueError(
+                f"Parquet output: field(s) {sorted(extra)} first appear after the "
+                "first batch of records, so they have no column; write JSONL instead")
+
+
 class RecordWriter:
     """Writes records as JSONL (stdout for ``-``/None), JSONL.gz or Parquet, chosen by
     the output's extension; files appear only when complete (see AtomicWriter)."""
@@ -314,20 +360,8 @@ class RecordWriter:
         if not self._rows:
             return
         if self._schema is None:
-            inferred = pa.Table.from_pylist(self._rows).schema
-            fields = [(f.name, _parquet_type(f.name, f.type)) for f in inferred]
-            # the fields cleaner may add later in the stream, so no batch can lose them
-            for name in ADDED_FIELDS:
-                if name not in inferred.names:
-                    fields.append((name, _parquet_type(name, pa.null())))
-            self._schema = pa.schema(fields)
-        names = set(self._schema.names)
-        for row in self._rows:
-            extra = set(row) - names
-            if extra:
-                raise ValueError(
-                    f"Parquet output: field(s) {sorted(extra)} first appear after the "
-                    "first batch of records, so they have no column; write JSONL instead")
+            self._schema = parquet_schema(self._rows)
+        check_columns(self._rows, self._schema.names)
         if self._writer is None:
             self._fh.close()
             self._writer = pq.ParquetWriter(self._atomic.tmp_path, self._schema)

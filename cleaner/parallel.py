@@ -40,18 +40,21 @@ def _init(settings: dict[str, Any] | None, dedup: dict[str, Any] | None) -> None
     _signer = Index(DedupConfig(**dedup)) if dedup is not None else None
 
 
+def clean_one(cleaner: Cleaner, signer: Index | None, text: str, source: str | None,
+              url: str | None) -> tuple[CleanResult | str, Prepared | None]:
+    """Clean one document, and sign the cleaned text for dedup when a ``signer`` is
+    given: (result, prepared), or (the RuleTimeout message, None)."""
+    try:
+        result = cleaner.clean(text, source=source, url=url)
+    except RuleTimeout as exc:
+        return str(exc), None
+    return result, signer.prepare(result.text) if signer is not None else None
+
+
 def _clean_chunk(items: list[tuple[str, str | None, str | None]]
                  ) -> list[tuple[CleanResult | str, Prepared | None]]:
     assert _worker is not None
-    out: list[tuple[CleanResult | str, Prepared | None]] = []
-    for text, source, url in items:
-        try:
-            result = _worker.clean(text, source=source, url=url)
-        except RuleTimeout as exc:
-            out.append((str(exc), None))
-            continue
-        out.append((result, _signer.prepare(result.text) if _signer is not None else None))
-    return out
+    return [clean_one(_worker, _signer, text, source, url) for text, source, url in items]
 
 
 def _sign_chunk(texts: list[str]) -> list[Prepared]:

@@ -81,8 +81,7 @@ class Run:
         """A document left out of the output on request: kept in the rejects stream."""
         self.dropped += 1
         if self.rejects is not None:
-            self.rejects.write(dumps({"origin": origin, "id": record.get(self.fields.id),
-                                      "reason": reason, "record": record}) + "\n")
+            self.rejects.write(dumps(drop_row(record, origin, reason, self.fields)) + "\n")
 
     def inputs(self, inputs: list[str], allow_empty: bool = False
                ) -> Iterator[Document]:
@@ -134,8 +133,7 @@ class Run:
         """Cleaned output records; those with a flag in ``drop_flags`` are dropped."""
         for doc, result, prepared in self._results(inputs, False):
             record = output_record(doc, result, self.fields)
-            dropping = self.drop_flags is not None and \
-                [f for f in result.flags if not self.drop_flags or f in self.drop_flags]
+            dropping = flags_to_drop(result.flags, self.drop_flags)
             if dropping:
                 self.drop(record, doc.origin, "flagged: " + ", ".join(dropping))
                 continue
@@ -153,6 +151,20 @@ class Run:
                 f"{self.dropped:,} dropped, {self.rejected:,} rejected; {spans:,} spans removed"
                 + (f" ({cats})" if cats else "")
                 + f"; flagged: {flags or 'none'}")
+
+
+def flags_to_drop(flags: tuple[str, ...], drop_flags: frozenset[str] | None) -> list[str]:
+    """The flags a document is dropped for: none when ``drop_flags`` is None, any flag
+    when it is empty, else those in it."""
+    if drop_flags is None:
+        return []
+    return [f for f in flags if not drop_flags or f in drop_flags]
+
+
+def drop_row(record: dict[str, Any], origin: str, reason: str,
+             fields: Fields = DEFAULT_FIELDS) -> dict[str, Any]:
+    """The rejects-stream line of a document left out on request: the whole record."""
+    return {"origin": origin, "id": record.get(fields.id), "reason": reason, "record": record}
 
 
 def output_record(doc: Document, result: CleanResult, fields: Fields = DEFAULT_FIELDS

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -104,9 +104,9 @@ def build_clusters(infos: Sequence[DocInfo], matches: Sequence[Match],
     return clusters
 
 
-def annotations(infos: Sequence[DocInfo], matches: Sequence[Match],
-                clusters: Sequence[Cluster]) -> dict[int, dict[str, Any]]:
-    """The fields each article in a cluster or contained in another gets, by position."""
+def cluster_fields(infos: Sequence[DocInfo], clusters: Sequence[Cluster]
+                   ) -> dict[int, dict[str, Any]]:
+    """``cluster`` for every member; ``duplicate_of`` and ``similarity`` for the others."""
     out: dict[int, dict[str, Any]] = {}
     for c in clusters:
         best: dict[int, float] = {}
@@ -119,6 +119,13 @@ def annotations(infos: Sequence[DocInfo], matches: Sequence[Match],
                 fields["duplicate_of"] = infos[c.kept].id
                 fields["similarity"] = best[i]
             out[i] = fields
+    return out
+
+
+def contained_fields(matches: Iterable[Match]) -> dict[int, dict[str, Any]]:
+    """The ``contained_in`` value of each article contained in another (the container
+    holding most of it) and of the article's exact copies, by position."""
+    matches = list(matches)
     # Containment is found between distinct texts; exact copies share their original's.
     copies: dict[int, list[int]] = defaultdict(list)
     for m in matches:
@@ -130,9 +137,18 @@ def annotations(infos: Sequence[DocInfo], matches: Sequence[Match],
             prev = contained.get(m.a)
             if prev is None or (m.containment, -m.b) > (prev.containment, -prev.b):
                 contained[m.a] = m
+    out: dict[int, dict[str, Any]] = {}
     for i, m in contained.items():
         for member in [i, *copies.get(i, [])]:
-            out.setdefault(member, {})["contained_in"] = {
-                "id": infos[m.b].id, "containment": m.containment, "similarity": m.similarity
-            }
+            out[member] = {"id": m.b_id, "containment": m.containment,
+                           "similarity": m.similarity}
+    return out
+
+
+def annotations(infos: Sequence[DocInfo], matches: Sequence[Match],
+                clusters: Sequence[Cluster]) -> dict[int, dict[str, Any]]:
+    """The fields each article in a cluster or contained in another gets, by position."""
+    out = cluster_fields(infos, clusters)
+    for i, value in contained_fields(matches).items():
+        out.setdefault(i, {})["contained_in"] = value
     return out

@@ -317,24 +317,30 @@ class Index:
 
     def _verify(self, earlier: int, later: int, similarity: float, na: float, nb: float
                 ) -> Match | None:
-        config = self.config
-        if similarity >= config.threshold:
-            return self._match(earlier, later, "near", similarity)
-        # Below the candidate threshold too few signature positions agree for the
-        # containment estimate to mean anything (it is noise at large size ratios).
-        if min(na, nb) < config.min_shingles or similarity < config.candidate_threshold:
+        found = verify(self.config, earlier, later, similarity, na, nb)
+        if found is None:
             return None
-        shared = similarity * (na + nb) / (1.0 + similarity)
-        containment = min(1.0, shared / min(na, nb))
-        if containment < config.containment:
-            return None
-        small, big = (earlier, later) if na <= nb else (later, earlier)
-        return self._match(small, big, "contained", similarity, containment)
+        a, b, kind, sim, containment = found
+        return Match(a, b, self.infos[a].id, self.infos[b].id, kind, sim, containment)
 
-    def _match(self, a: int, b: int, kind: str, similarity: float,
-               containment: float | None = None) -> Match:
-        return Match(a, b, self.infos[a].id, self.infos[b].id, kind, round(similarity, 4),
-                     None if containment is None else round(containment, 4))
+
+def verify(config: DedupConfig, earlier: int, later: int, similarity: float, na: float,
+           nb: float) -> tuple[int, int, str, float, float | None] | None:
+    """A candidate pair of distinct articles (``na``, ``nb`` shingles) checked on its
+    signature similarity: (a, b, kind, similarity, containment) as a Match has them, or
+    None when it is neither near nor contained."""
+    if similarity >= config.threshold:
+        return earlier, later, "near", round(similarity, 4), None
+    # Below the candidate threshold too few signature positions agree for the
+    # containment estimate to mean anything (it is noise at large size ratios).
+    if min(na, nb) < config.min_shingles or similarity < config.candidate_threshold:
+        return None
+    shared = similarity * (na + nb) / (1.0 + similarity)
+    containment = min(1.0, shared / min(na, nb))
+    if containment < config.containment:
+        return None
+    small, big = (earlier, later) if na <= nb else (later, earlier)
+    return small, big, "contained", round(similarity, 4), round(containment, 4)
 
 
 def find_duplicates(records: Iterable[dict], config: DedupConfig | None = None,
