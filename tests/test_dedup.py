@@ -295,3 +295,30 @@ def test_candidate_pairs_pair_each_bucket_member_with_the_ones_before_it():
                 members.append(row)
         found = candidate_pairs(keys, max_bucket)
         assert [tuple(p) for p in found.tolist()] == sorted(expected)
+
+
+def test_matches_equal_verifying_every_candidate_on_whole_signatures():
+    # Articles drawn from a small pool of paragraphs share one to several of them, so
+    # many candidates sit near the candidate threshold: the low-byte pre-test may drop
+    # only pairs that whole-signature verification refuses too.
+    from cleaner.dedup.index import Match, verify
+
+    pool = [" ".join(sentence() for _ in range(rnd.randint(1, 4))) for _ in range(60)]
+    texts = ["\n".join(rnd.sample(pool, rnd.randint(3, 12))) for _ in range(150)]
+    config = DedupConfig()
+    index = Index(config)
+    for n, text in enumerate(texts):
+        index.add(f"d{n}", text)
+    sigs = index.signatures()
+    assert len(sigs) == len(texts)  # no exact copies: row numbers are article numbers
+    expected = []
+    for i, j in candidate_pairs(band_keys(sigs, index.bands, index.rows)).tolist():
+        sim = float((sigs[i] == sigs[j]).mean())
+        found = verify(config, i, j, sim, index.infos[i].size, index.infos[j].size)
+        if found is not None:
+            a, b, kind, similarity, containment = found
+            expected.append(Match(a, b, f"d{a}", f"d{b}", kind, similarity, containment))
+    expected.sort(key=lambda m: (min(m.a, m.b), max(m.a, m.b)))
+    kinds = {m.kind for m in expected}
+    assert kinds == {"near", "contained"} and len(expected) > 20
+    assert index.matches() == expected

@@ -165,6 +165,7 @@ class Index:
         self._exact: dict[str, int] = {}
         self._rows: list[int] = []  # article index of each stored signature
         self._chunks: list[np.ndarray] = []
+        self._low: list[np.ndarray] = []  # the low byte of each signature value, per chunk
         self._pending: list[np.ndarray] = []
 
     def word_signature(self, tokens: list[str]) -> tuple[np.ndarray, int]:
@@ -247,6 +248,7 @@ class Index:
     def _flush(self) -> None:
         if self._pending:
             self._chunks.append(np.stack(self._pending))
+            self._low.append((self._chunks[-1] & 0xFF).astype(np.uint8))
             self._pending = []
 
     def signatures(self) -> np.ndarray:
@@ -254,19 +256,20 @@ class Index:
         self._flush()
         if len(self._chunks) > 1:
             self._chunks = [np.concatenate(self._chunks)]
+            self._low = [np.concatenate(self._low)]
         if not self._chunks:
             return np.empty((0, self.config.num_perm), dtype=np.uint32)
         return self._chunks[0]
 
-    def _take(self, rows: np.ndarray) -> np.ndarray:
-        """The stored signatures at these row numbers (across chunks, without joining
-        the chunks: that would hold every signature twice)."""
-        ends = np.cumsum([len(c) for c in self._chunks])
+    def _take(self, rows: np.ndarray, chunks: list[np.ndarray]) -> np.ndarray:
+        """The rows of ``chunks`` (``_chunks`` or ``_low``) at these row numbers, across
+        chunks, without joining them: that would hold every signature twice."""
+        ends = np.cumsum([len(c) for c in chunks])
         which = np.searchsorted(ends, rows, side="right")
-        out = np.empty((len(rows), self.config.num_perm), dtype=self._chunks[0].dtype)
+        out = np.empty((len(rows), self.config.num_perm), dtype=chunks[0].dtype)
         for c in np.unique(which).tolist():
             sel = which == c
-            out[sel] = self._chunks[c][rows[sel] - (ends[c] - len(self._chunks[c]))]
+            out[sel] = chunks[c][rows[sel] - (ends[c] - len(chunks[c]))]
         return out
 
     def matches(self) -> list[Match]:
@@ -294,13 +297,22 @@ class Index:
                       sizes: np.ndarray, out: list[Match]) -> np.ndarray:
         """Verify candidate pairs (codes ``i * total + j`` of stored rows), appending the
         matches to ``out``; return the codes of the pairs that matched. The tests of
-        ``_verify`` are first made on whole arrays; only pairs that pass them are built."""
+        ``_verify`` are first made on whole arrays; only pairs that pass them are built.
+
+        Every match has a similarity of at least ``candidate_threshold``. Equal values
+        have equal low bytes, so the share of agreeing low bytes is at least the
+        similarity: pairs whose low bytes agree too rarely are dropped before their
+        whole signatures (four times the bytes) are compared."""
         config = self.config
         hits: list[np.ndarray] = []
         for lo in range(0, len(codes), _VERIFY_CHUNK):
             part = codes[lo:lo + _VERIFY_CHUNK]
             i, j = part // total, part % total
-            sim = (self._take(i) == self._take(j)).mean(axis=1)
+            low = np.count_nonzero(self._take(i, self._low) == self._take(j, self._low),
+                                   axis=1)
+            maybe = low / config.num_perm >= config.candidate_threshold
+            part, i, j = part[maybe], i[maybe], j[maybe]
+            sim = (self._take(i, self._chunks) == self._take(j, self._chunks)).mean(axis=1)
             na, nb = sizes[i], sizes[j]
             small = np.minimum(na, nb)
             contained = np.minimum(1.0, sim * (na + nb) / (1.0 + sim) / np.maximum(small, 1.0))
