@@ -159,7 +159,7 @@ def _dedup_to_output(args: argparse.Namespace, run: Run, records: Iterator[dict[
         out = stack.enter_context(RecordWriter(args.output))
         clusters = stack.enter_context(AtomicWriter(args.clusters)) if args.clusters else None
         result, dropped = annotate_stream(
-            records, out.write, config, keep, args.drop,
+            records, out, config, keep, args.drop,
             lambda record, reason: run.drop(record, "dedup", reason), clusters,
             fields.text, fields.id)
     run.docs_out -= dropped

@@ -353,6 +353,14 @@ class RecordWriter:
         if len(self._rows) >= PARQUET_BATCH:
             self._flush()
 
+    def write_dumped(self, line: str) -> None:
+        """Write a record already serialised by ``dumps`` (one line, no newline): as it
+        is to JSONL, parsed for Parquet."""
+        if self.parquet:
+            self.write(json.loads(line))
+        else:
+            self._fh.write(line + "\n")
+
     def _flush(self) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
