@@ -30,8 +30,9 @@ MAX_BUCKET = 64
 cannot make the candidate count quadratic."""
 _CHUNK = 65536
 """Signatures per stored chunk."""
-_VERIFY_CHUNK = 4096
-"""Candidate pairs verified at a time (two signatures each are gathered)."""
+_VERIFY_CHUNK = 16384
+"""Candidate pairs verified at a time (the low bytes of two signatures each are
+gathered)."""
 _MERGE_AT = 4_000_000
 """Pending candidate codes (8 bytes each) before they are merged and deduplicated."""
 _SHA1_BYTES = {sha1_hash32: 4, sha1_hash64: 8}
@@ -105,19 +106,36 @@ def candidate_pairs(keys: np.ndarray, max_bucket: int = MAX_BUCKET) -> np.ndarra
                          max_bucket)
 
 
-def band_codes(key: np.ndarray, n: int, max_bucket: int = MAX_BUCKET) -> np.ndarray:
-    """Distinct codes ``i * n + j`` (i < j) of the n rows sharing a key in one band. A
-    bucket pairs each member only with the ``max_bucket`` before it."""
-    # stable: within a run of equal keys, rows stay in input order
+def bucket_members(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose key another row shares, ordered by key (stably: rows of one
+    bucket stay in input order), and their keys."""
     order = np.argsort(key, kind="stable").astype(np.int64)
     sorted_keys = key[order]
-    found = []
-    for k in range(1, max_bucket + 1):  # each row with the k-th before it in its run
-        same = sorted_keys[k:] == sorted_keys[:-k]
-        if not same.any():
-            break
-        found.append(order[:-k][same] * n + order[k:][same])
-    return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    shared = sorted_keys[1:] == sorted_keys[:-1]
+    member = np.zeros(len(key), dtype=bool)
+    member[1:] = shared
+    member[:-1] |= shared
+    return order[member], sorted_keys[member]
+
+
+def bucket_pairs(sorted_keys: np.ndarray, max_bucket: int = MAX_BUCKET
+                 ) -> Iterator[tuple[np.ndarray, int]]:
+    """Pairs of positions in ``sorted_keys`` with the same key, as (positions p, k): p
+    with p + k, for k from 1 to ``max_bucket`` (each member of a bucket with the
+    ``max_bucket`` before it). Each pair comes once."""
+    for k in range(1, max_bucket + 1):
+        same = np.flatnonzero(sorted_keys[k:] == sorted_keys[:-k])
+        if not len(same):
+            return
+        yield same, k
+
+
+def band_codes(key: np.ndarray, n: int, max_bucket: int = MAX_BUCKET) -> np.ndarray:
+    """Distinct codes ``i * n + j`` (i < j), sorted, of the n rows sharing a key in one
+    band. A bucket pairs each member only with the ``max_bucket`` before it."""
+    order, sorted_keys = bucket_members(key)
+    found = [order[p] * n + order[p + k] for p, k in bucket_pairs(sorted_keys, max_bucket)]
+    return np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
 
 
 def pairs_by_band(bands: Iterable[np.ndarray], n: int, max_bucket: int = MAX_BUCKET
@@ -261,13 +279,16 @@ class Index:
             return np.empty((0, self.config.num_perm), dtype=np.uint32)
         return self._chunks[0]
 
-    def _take(self, rows: np.ndarray, chunks: list[np.ndarray]) -> np.ndarray:
-        """The rows of ``chunks`` (``_chunks`` or ``_low``) at these row numbers, across
-        chunks, without joining them: that would hold every signature twice."""
+    def _take(self, rows: np.ndarray) -> np.ndarray:
+        """The stored signatures at these row numbers (across chunks, without joining
+        the chunks: that would hold every signature twice)."""
+        chunks = self._chunks
+        if len(chunks) == 1:
+            return chunks[0][rows]
         ends = np.cumsum([len(c) for c in chunks])
         which = np.searchsorted(ends, rows, side="right")
         out = np.empty((len(rows), self.config.num_perm), dtype=chunks[0].dtype)
-        for c in np.unique(which).tolist():
+        for c in np.flatnonzero(np.bincount(which, minlength=len(chunks))).tolist():
             sel = which == c
             out[sel] = chunks[c][rows[sel] - (ends[c] - len(chunks[c]))]
         return out
@@ -283,49 +304,55 @@ class Index:
             return []
         rows = np.asarray(self._rows, dtype=np.int64)
         sizes = np.asarray([self.infos[i].size for i in self._rows], dtype=np.float64)
+        if len(self._low) > 1:  # one array: gathered once per band
+            self._low = [np.concatenate(self._low)]
         out: list[Match] = []
-        matched = np.empty(0, dtype=np.int64)
+        matched = np.empty(0, dtype=np.int64)  # sorted codes i * total + j
         for b in range(self.bands):
             key = np.concatenate([band_key(c, b, self.rows) for c in self._chunks])
-            codes = band_codes(key, total)
-            codes = codes[~np.isin(codes, matched, assume_unique=True)]
-            matched = np.union1d(matched, self._verify_codes(codes, total, rows, sizes, out))
+            order, sorted_keys = bucket_members(key)
+            low = self._low[0][order]  # bucket members' low bytes, in key order
+            found = [matched]
+            for p, k in bucket_pairs(sorted_keys):
+                for lo in range(0, len(p), _VERIFY_CHUNK):
+                    q = p[lo:lo + _VERIFY_CHUNK]
+                    found.append(self._verify_pairs(order[q], order[q + k], low[q],
+                                                    low[q + k], matched, rows, sizes, out))
+            # codes already matched are never verified again: the parts are disjoint
+            matched = np.sort(np.concatenate(found))
         out.sort(key=lambda m: (min(m.a, m.b), max(m.a, m.b)))
         return out
 
-    def _verify_codes(self, codes: np.ndarray, total: int, rows: np.ndarray,
+    def _verify_pairs(self, i: np.ndarray, j: np.ndarray, low_i: np.ndarray,
+                      low_j: np.ndarray, matched: np.ndarray, rows: np.ndarray,
                       sizes: np.ndarray, out: list[Match]) -> np.ndarray:
-        """Verify candidate pairs (codes ``i * total + j`` of stored rows), appending the
-        matches to ``out``; return the codes of the pairs that matched. The tests of
-        ``_verify`` are first made on whole arrays; only pairs that pass them are built.
+        """Verify candidate pairs (i, j) of stored rows, with their signatures' low bytes,
+        appending the matches to ``out``; return the codes ``i * total + j`` of those
+        that matched. Pairs in ``matched`` are not matched again. The tests of ``_verify`` are
+        first made on whole arrays; only pairs that pass them are built.
 
-        Every match has a similarity of at least ``candidate_threshold``. Equal values
-        have equal low bytes, so the share of agreeing low bytes is at least the
-        similarity: pairs whose low bytes agree too rarely are dropped before their
-        whole signatures (four times the bytes) are compared."""
+        Equal values have equal low bytes, so the share of agreeing low bytes is at
+        least the similarity, and the tests only get easier to pass as the similarity
+        grows: pairs that fail them at that share are dropped before their whole
+        signatures (four times the bytes) are gathered and compared."""
         config = self.config
-        hits: list[np.ndarray] = []
-        for lo in range(0, len(codes), _VERIFY_CHUNK):
-            part = codes[lo:lo + _VERIFY_CHUNK]
-            i, j = part // total, part % total
-            low = np.count_nonzero(self._take(i, self._low) == self._take(j, self._low),
-                                   axis=1)
-            maybe = low / config.num_perm >= config.candidate_threshold
-            part, i, j = part[maybe], i[maybe], j[maybe]
-            sim = (self._take(i, self._chunks) == self._take(j, self._chunks)).mean(axis=1)
-            na, nb = sizes[i], sizes[j]
-            small = np.minimum(na, nb)
-            contained = np.minimum(1.0, sim * (na + nb) / (1.0 + sim) / np.maximum(small, 1.0))
-            keep = (sim >= config.threshold) | (
-                (small >= config.min_shingles) & (sim >= config.candidate_threshold)
-                & (contained >= config.containment))
-            for k in np.flatnonzero(keep).tolist():
-                m = self._verify(int(rows[i[k]]), int(rows[j[k]]), float(sim[k]),
-                                 float(na[k]), float(nb[k]))
-                if m is not None:
-                    out.append(m)
-            hits.append(part[keep])
-        return np.concatenate(hits) if hits else np.empty(0, dtype=np.int64)
+        na, nb = sizes[i], sizes[j]
+        upper = np.count_nonzero(low_i == low_j, axis=1) / config.num_perm
+        maybe = _may_match(config, upper, na, nb)
+        i, j, na, nb = i[maybe], j[maybe], na[maybe], nb[maybe]
+        codes = i * len(rows) + j
+        if len(matched):
+            at = np.minimum(np.searchsorted(matched, codes), len(matched) - 1)
+            new = matched[at] != codes
+            codes, i, j, na, nb = codes[new], i[new], j[new], na[new], nb[new]
+        sim = (self._take(i) == self._take(j)).mean(axis=1)
+        keep = _may_match(config, sim, na, nb)
+        for k in np.flatnonzero(keep).tolist():
+            m = self._verify(int(rows[i[k]]), int(rows[j[k]]), float(sim[k]),
+                             float(na[k]), float(nb[k]))
+            if m is not None:
+                out.append(m)
+        return codes[keep]
 
     def _verify(self, earlier: int, later: int, similarity: float, na: float, nb: float
                 ) -> Match | None:
@@ -334,6 +361,17 @@ class Index:
             return None
         a, b, kind, sim, containment = found
         return Match(a, b, self.infos[a].id, self.infos[b].id, kind, sim, containment)
+
+
+def _may_match(config: DedupConfig, sim: np.ndarray, na: np.ndarray, nb: np.ndarray
+               ) -> np.ndarray:
+    """``verify``'s tests on arrays of similarities and shingle counts: which pairs
+    match. Passing only gets easier as ``sim`` grows."""
+    small = np.minimum(na, nb)
+    contained = np.minimum(1.0, sim * (na + nb) / (1.0 + sim) / np.maximum(small, 1.0))
+    return (sim >= config.threshold) | (
+        (small >= config.min_shingles) & (sim >= config.candidate_threshold)
+        & (contained >= config.containment))
 
 
 def verify(config: DedupConfig, earlier: int, later: int, similarity: float, na: float,
