@@ -189,6 +189,8 @@ def test_workers_give_identical_output(tmp_path):
     if corpus.exists():
         with corpus.open(encoding="utf-8") as fh:
             rows += [next(fh).rstrip("\n") for _ in range(400)]
+    longest = max(rows, key=len)  # and a copy of one article, so dedup has work to do
+    rows.append(json.dumps(dict(json.loads(longest), id="copy-of-longest")))
     sample.write_text("\n".join(rows) + "\n", encoding="utf-8")
     one = run_cli("run", str(sample), "--workers", "1")
     two = run_cli("run", str(sample), "--workers", "2")
