@@ -100,7 +100,8 @@ class Matcher:
         self._by_scope = {s: tuple(r for r in ordered if r.scope == s) for s in SCOPE_RANK}
         # Whole-line patterns that open with a wide wildcard ('.{0,400}...Foto/...')
         # backtrack over the whole line from the left; matched right to left (same
-        # result for a full match) they fail fast. They get a combined pattern of their own.
+        # result for a full match) they fail fast. They stay out of the combined pattern
+        # and are tried one by one.
         self._reverse = {r.id: regex.compile("(?r)" + r.source) for r in ordered
                          if r.scope != "inline" and _opens_wide(r.source)}
         self._forward = {s: tuple(r for r in self._by_scope[s] if r.id not in self._reverse)
@@ -110,19 +111,18 @@ class Matcher:
         self._combined = {s: _combine(self._forward[s])
                           for s in ("line", "inline", "block", "tail")}
         # They are slow even when they fail; most name words a line must hold to match.
-        self._literals = {rid: required_literals(next(r for r in ordered if r.id == rid).source)
-                          for rid in self._reverse}
+        self._literals = {r.id: required_literals(r.source) for r in ordered
+                          if r.id in self._reverse}
 
     def _culprit(self, rules: Sequence[Rule], subject: str, line_no: int, full: bool
                  ) -> RuleTimeout:
-        """The rule of a combined pattern that runs away."""
+        """The rule of a combined pattern (forward rules only) that runs away."""
         for rule in rules:
-            pattern = self._reverse.get(rule.id, rule.pattern)
             try:
                 if full:
-                    pattern.fullmatch(subject, timeout=self.timeout)
+                    rule.pattern.fullmatch(subject, timeout=self.timeout)
                 else:
-                    list(pattern.finditer(subject, timeout=self.timeout))
+                    list(rule.pattern.finditer(subject, timeout=self.timeout))
             except TimeoutError:
                 return RuleTimeout(rule, line_no, self.timeout)
         return RuleTimeout(rules[0], line_no, self.timeout)

@@ -328,8 +328,8 @@ class Index:
                       sizes: np.ndarray, out: list[Match]) -> np.ndarray:
         """Verify candidate pairs (i, j) of stored rows, with their signatures' low bytes,
         appending the matches to ``out``; return the codes ``i * total + j`` of those
-        that matched. Pairs in ``matched`` are not matched again. The tests of ``_verify`` are
-        first made on whole arrays; only pairs that pass them are built.
+        that matched. Pairs in ``matched`` are not matched again. The tests of
+        ``_verify`` are first made on whole arrays; only pairs that pass them are built.
 
         Equal values have equal low bytes, so the share of agreeing low bytes is at
         least the similarity, and the tests only get easier to pass as the similarity
