@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
-from datasketch import MinHash
 
 from cleaner import DedupConfig, KeepPolicy, deduplicate, find_duplicates
 from cleaner.dedup import parse_published
 from cleaner.dedup.index import Index, band_keys, candidate_pairs
-from cleaner.dedup.shingles import shingles, words
 
 from .conftest import run_cli
 
@@ -45,29 +42,6 @@ def test_config_builds_matching_minhash_and_lsh():
         DedupConfig(threshold=0.3, candidate_threshold=0.5)
     with pytest.raises(ValueError, match="scheme"):
         DedupConfig(scheme="md5")
-
-
-@pytest.mark.parametrize("scheme", ["affine32", "affine64", "legacy"])
-def test_signature_equals_datasketch(scheme):
-    config = DedupConfig(scheme=scheme)
-    seeds = sorted((Path(__file__).parent.parent / "fixtures" / "seeds" / "input").glob("*.txt"))
-    for text in [BASE] + [p.read_text(encoding="utf-8") for p in seeds]:
-        grams = shingles(words(text), config.shingle)
-        reference = MinHash(num_perm=config.num_perm, seed=config.seed, scheme=config.scheme)
-        for g in grams:
-            reference.update(g)
-        assert np.array_equal(Index(config).signature(grams), reference.hashvalues)
-
-
-@pytest.mark.parametrize("text", [BASE, "dua kata", "Satu-satunya kata."])
-def test_word_hash_signature_equals_datasketch_with_its_hashfunc(text):
-    config = DedupConfig(hash="words32")
-    tokens = words(text)
-    signature, size = Index(config).word_signature(tokens)
-    grams = shingles(tokens, config.shingle)
-    reference = config.minhash()  # datasketch MinHash with the config's hash function
-    reference.update_batch(list(grams))
-    assert np.array_equal(signature, reference.hashvalues) and size == len(grams)
     with pytest.raises(ValueError, match="affine32"):
         DedupConfig(hash="words32", scheme="affine64")
 

@@ -10,17 +10,14 @@ positives never link articles.
 
 from __future__ import annotations
 
-import hashlib
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from datasketch.hashfunc import sha1_hash32, sha1_hash64
-from datasketch.minhash import _fmix
 
-from .config import FNV_BASIS, FNV_PRIME, DedupConfig
+from ._minhash import sign
+from .config import DedupConfig
 from .dates import parse_published
 from .shingles import exact_key, shingles, words
 
@@ -35,10 +32,6 @@ _VERIFY_CHUNK = 16384
 gathered)."""
 _MERGE_AT = 4_000_000
 """Pending candidate codes (8 bytes each) before they are merged and deduplicated."""
-_SHA1_BYTES = {sha1_hash32: 4, sha1_hash64: 8}
-"""datasketch's SHA-1 hashes: the first bytes of the digest, little-endian."""
-_WORD_CACHE = 1 << 20
-"""Words whose CRC-32 is remembered (a bounded cache: memory stays bounded)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,73 +167,38 @@ class Index:
         lsh = config.lsh()
         self.bands, self.rows = lsh.b, lsh.r
         self.infos: list[DocInfo] = []
-        self._word_hashes: dict[str, int] = {}
         template = config.minhash()
-        self._hashfunc = template.hashfunc
-        self._affine = None if config.scheme == "legacy" else (
-            template.permutations[0], template.permutations[1],
-            32 if config.scheme == "affine32" else 64, template.hashvalues.dtype)
+        self._perms = template.permutations  # rows a and b, in the signature's dtype
+        self._mode = None if config.scheme == "legacy" else (
+            2 if config.hash == "words32" else 1 if config.scheme == "affine64" else 0)
         self._exact: dict[str, int] = {}
         self._rows: list[int] = []  # article index of each stored signature
         self._chunks: list[np.ndarray] = []
         self._low: list[np.ndarray] = []  # the low byte of each signature value, per chunk
         self._pending: list[np.ndarray] = []
 
-    def word_signature(self, tokens: list[str]) -> tuple[np.ndarray, int]:
-        """Signature and distinct-shingle count for the ``words32`` hash, all shingles
-        at once: CRC-32 per word (cached), FNV-1a fold of each window in numpy, then
-        datasketch's pre-mix and permutations. Equal to ``minhash().update_batch``."""
-        cache = self._word_hashes
-        wh = np.empty(len(tokens), dtype=np.uint32)
-        for i, token in enumerate(tokens):
-            h = cache.get(token)
-            if h is None:
-                h = zlib.crc32(token.encode("utf-8"))
-                if len(cache) < _WORD_CACHE:
-                    cache[token] = h
-            wh[i] = h
-        n = min(self.config.shingle, len(tokens))
-        m = len(tokens) - n + 1
-        h = np.full(m, FNV_BASIS, dtype=np.uint32)
-        with np.errstate(over="ignore"):
-            for k in range(n):
-                h = (h ^ wh[k:k + m]) * np.uint32(FNV_PRIME)
-            a, b, width, _ = self._affine
-            phv = _fmix(h, width).reshape(-1, 1) * a + b
-        return phv.min(axis=0), len(np.unique(h))
-
-    def signature(self, grams: set[bytes]) -> np.ndarray:
-        """datasketch's MinHash signature of a shingle set, for this configuration: the
-        same hash function, pre-mix and permutations as ``MinHash.update_batch`` (a test
-        checks equality), with the permutations drawn once instead of per article."""
-        if self._affine is None:  # legacy scheme: let datasketch do it
-            m = self.config.minhash()
-            m.update_batch(list(grams))
-            return m.hashvalues
-        a, b, width, dtype = self._affine
-        size = _SHA1_BYTES.get(self._hashfunc)
-        if size is not None:  # the same values, without a Python call per shingle
-            hv = np.frombuffer(b"".join([h.digest()[:size] for h in map(hashlib.sha1, grams)]),
-                               dtype=f"<u{size}").astype(dtype)
-        else:
-            hashfunc = self._hashfunc
-            hv = np.fromiter((hashfunc(g) for g in grams), dtype=dtype, count=len(grams))
-        with np.errstate(over="ignore"):
-            phv = _fmix(hv, width).reshape(-1, 1) * a + b
-        return phv.min(axis=0)
-
     def prepare(self, text: str) -> Prepared:
-        """Exact key, shingle count and signature of a text; the same in any process."""
+        """Exact key, distinct-shingle count and signature of a text; the same in any
+        process. The signature is datasketch's ``MinHash.update_batch`` over the text's
+        shingles with this configuration's hash and permutations (tests check it),
+        computed in one compiled call (``_minhash.sign``) for the affine schemes."""
         tokens = words(text)
         key = exact_key(tokens)
         if key is None:
             return None, 0, None
-        if self.config.hash == "words32":
-            sig, size = self.word_signature(tokens)
-        else:
+        size, signature = self.signature(tokens)
+        return key, size, signature
+
+    def signature(self, tokens: list[str]) -> tuple[int, np.ndarray]:
+        """Distinct-shingle count and signature of a text's ``words``."""
+        if self._mode is None:  # legacy scheme: let datasketch do it
             grams = shingles(tokens, self.config.shingle)
-            sig, size = self.signature(grams), len(grams)
-        return key, size, sig
+            m = self.config.minhash()
+            m.update_batch(list(grams))
+            return len(grams), m.hashvalues
+        a, b = self._perms
+        signature = np.empty(len(a), dtype=a.dtype)
+        return sign(tokens, self.config.shingle, self._mode, a, b, signature), signature
 
     def add(self, doc_id: str, text: str, source: str | None = None,
             published: object = None, prepared: Prepared | None = None) -> list[Match]:

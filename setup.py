@@ -1,0 +1,10 @@
+"""The compiled part of cleaner (MinHash signatures); everything else is in pyproject.toml."""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension("cleaner.dedup._minhash", ["cleaner/dedup/_minhash.c"],
+                  extra_compile_args=["-O3", "-std=c11"]),
+    ],
+)
