@@ -1,4 +1,5 @@
-"""The compiled part of cleaner (MinHash signatures); everything else is in pyproject.toml."""
+"""The compiled parts of cleaner (MinHash signatures, n-gram repetition counts);
+everything else is in pyproject.toml."""
 
 from setuptools import Extension, setup
 
@@ -6,5 +7,6 @@ setup(
     ext_modules=[
         Extension("cleaner.dedup._minhash", ["cleaner/dedup/_minhash.c"],
                   extra_compile_args=["-O3", "-std=c11"]),
+        Extension("cleaner._ngrams", ["cleaner/_ngrams.c"], extra_compile_args=["-O3", "-std=c11"]),
     ],
 )

@@ -11,18 +11,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import accumulate
-from operator import itemgetter
 from typing import Any
 
-import numpy as np
 import regex
+
+from ._ngrams import counts as ngram_counts
 
 _WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
 _TERMINAL = regex.compile(r"[.!?…:;\"”’')\]]$")
-_SYMBOL = regex.compile(r"#|\.\.\.|…")
-_UPPER = regex.compile(r"\p{Lu}")
-_DIGIT = regex.compile(r"\d")
+_NON_UPPER = regex.compile(r"\P{Lu}+")
+_NON_DIGITS = regex.compile(r"\D+")
+_NON_LETTERS = regex.compile(r"\P{L}+")
 _LETTER = regex.compile(r"\p{L}")
 _WHITESPACE = tuple(c for c in map(chr, range(0x3000 + 1)) if regex.match(r"\s", c))
 """Every character ``\\s`` matches (none lies above U+3000)."""
@@ -71,6 +70,12 @@ class QualitySettings:
     flags: tuple[FlagRule, ...] = field(default=())
 
 
+def quality_words(text: str) -> list[str]:
+    """The words the signals count: runs of word characters, joined by inner hyphens and
+    apostrophes, casefolded."""
+    return list(map(str.casefold, _WORD.findall(text)))
+
+
 def _fraction(part: float, whole: float) -> float:
     return round(part / whole, 4) if whole else 0.0
 
@@ -88,87 +93,29 @@ def _duplicate_units(units: list[str]) -> tuple[float, float]:
     return _fraction(dup, len(units)), _fraction(dup_chars, total_chars)
 
 
-def _top_ngram(keys: list[int], prefix: list[int], n: int, total: int
-               ) -> tuple[float, bool]:
-    """Gopher (as datatrove computes it): characters of the most frequent word n-gram
-    (its words joined by spaces), counting every occurrence, over the text's characters.
-    Ties go to the n-gram seen first, as with datatrove's Counter. Also: whether any
-    n-gram occurs twice."""
-    counts = Counter(keys)
-    # a Counter iterates in order of first occurrence, and max keeps the first maximum
-    key, top = max(counts.items(), key=itemgetter(1))
-    at = keys.index(key)
-    length = prefix[at + n] - prefix[at] + n - 1
-    return _fraction(length * top, total), top > 1
-
-
-def _dup_ngram(keys: np.ndarray, prefix: list[int], n: int, total: int
-               ) -> tuple[float, bool]:
-    """Gopher (as datatrove computes it): characters of n-grams that repeat an earlier
-    one, scanning left to right and skipping past each repeat, over the text's
-    characters. Unlike datatrove, n-grams are compared word by word (datatrove joins
-    the words without spaces, so 'di rumah' and 'dirumah' count as one n-gram). Also:
-    whether any n-gram occurs twice.
-
-    Only positions whose n-gram occurred anywhere before are visited one by one; the
-    n-grams between them are new, and are added to the seen set in bulk."""
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    if len(first) == len(keys):
-        return 0.0, False
-    later = np.flatnonzero(first[inverse] < np.arange(len(keys))).tolist()
-    values = keys.tolist()
-    seen: set[int] = set()
-    repeated = i = 0
-    for c in later:
-        if c < i:  # skipped past
-            continue
-        seen.update(values[i:c])
-        if values[c] in seen:
-            repeated += prefix[c + n] - prefix[c]
-            i = c + n
-        else:
-            seen.add(values[c])
-            i = c + 1
-    return _fraction(repeated, total), True
-
-
-def _ngram_signals(words: list[str], prefix: list[int], total: int) -> dict[str, float]:
-    """The top-n-gram (2 to 4) and duplicate-n-gram (5 to 10) character fractions.
-
-    n-grams are compared by a 64-bit key (a polynomial hash of the words' hashes;
-    distinct n-grams collide with negligible probability). From 4 words up, where no
-    n-gram repeats, none repeats for any larger n either: the rest are 0."""
-    out = dict.fromkeys(_NGRAM_SIGNALS, 0.0)
+def _ngram_signals(words: list[str], total: int) -> dict[str, float]:
+    """The top-n-gram (2 to 4) and duplicate-n-gram (5 to 10) character fractions, as
+    Gopher defines them and datatrove computes them (the counts are compiled: see
+    ``_ngrams.c``). Unlike datatrove, n-grams are compared word by word (datatrove joins
+    the words without spaces, so 'di rumah' and 'dirumah' count as one n-gram)."""
     if len(words) < 2 or not total:
-        return out
-    hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
-    keys = hashes
-    with np.errstate(over="ignore"):
-        for n in range(2, min(10, len(words)) + 1):
-            keys = keys[:-1] * np.uint64(0x100000001B3) + hashes[n - 1:]
-            if n <= 4:
-                value, repeating = _top_ngram(keys.tolist(), prefix, n, total)
-            else:
-                value, repeating = _dup_ngram(keys, prefix, n, total)
-            out[_NGRAM_SIGNALS[n - 2]] = value
-            if not repeating and n >= 4:
-                break
-    return out
+        return dict.fromkeys(_NGRAM_SIGNALS, 0.0)
+    return {name: _fraction(count, total)
+            for name, count in zip(_NGRAM_SIGNALS, ngram_counts(words), strict=True)}
 
 
 def compute_signals(text: str, removed_chars: int = 0, original_chars: int | None = None,
                     stopwords: frozenset[str] = frozenset()) -> dict[str, float]:
     """Every signal in ``SIGNALS`` for one cleaned text."""
-    words = list(map(str.casefold, _WORD.findall(text)))
+    words = quality_words(text)
     n = len(words)
-    prefix = list(accumulate(map(len, words), initial=0))
-    word_chars = prefix[-1]
+    word_chars = sum(map(len, words))
     counts = Counter(words)
     stop = sum(c for w, c in counts.items() if w in stopwords)
     no_letter = sum(c for w, c in counts.items() if not w.isalpha() and not _LETTER.search(w))
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
-    letters = sum(map(str.isalpha, text))
+    letters = len(_NON_LETTERS.sub("", text))
     non_space = len(text) - sum(map(text.count, _WHITESPACE))
     dup_lines, dup_line_chars = _duplicate_units(lines)
     dup_paras, dup_para_chars = _duplicate_units(paragraphs)
@@ -187,12 +134,13 @@ def compute_signals(text: str, removed_chars: int = 0, original_chars: int | Non
         "duplicate_line_char_fraction": dup_line_chars,
         "duplicate_paragraph_fraction": dup_paras,
         "duplicate_paragraph_char_fraction": dup_para_chars,
-        "symbol_word_ratio": _fraction(len(_SYMBOL.findall(text)), n),
-        "digit_fraction": _fraction(len(_DIGIT.findall(text)), non_space),
-        "uppercase_fraction": _fraction(len(_UPPER.findall(text)), letters),
+        # '#', '...' and '…' share no character: counting each is counting them all
+        "symbol_word_ratio": _fraction(sum(map(text.count, ("#", "...", "…"))), n),
+        "digit_fraction": _fraction(len(_NON_DIGITS.sub("", text)), non_space),
+        "uppercase_fraction": _fraction(len(_NON_UPPER.sub("", text)), letters),
         "boilerplate_fraction": _fraction(removed_chars, original),
     }
-    out.update(_ngram_signals(words, prefix, len(text)))
+    out.update(_ngram_signals(words, len(text)))
     return {name: out[name] for name in SIGNALS}
 
 

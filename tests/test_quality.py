@@ -5,13 +5,25 @@ stable ids, a config file, the batch API."""
 from __future__ import annotations
 
 import json
+import random
+from collections import Counter
+from itertools import islice
 
 import pytest
+import regex
 
 from cleaner import RuleError, clean_batch, load_rules
-from cleaner.quality import SIGNALS, QualitySettings, compute_signals, flags_for, parse_quality
+from cleaner.quality import (
+    SIGNALS,
+    QualitySettings,
+    compute_signals,
+    flags_for,
+    ngram_counts,
+    parse_quality,
+    quality_words,
+)
 
-from .conftest import FIXTURES, run_cli
+from .conftest import CORPUS, FIXTURES, run_cli
 from .test_rule_loading import good, make_rules
 
 STOP = frozenset({"dan", "di", "ke", "yang"})
@@ -199,3 +211,65 @@ def test_readme_batch_example_runs():
     exec(example, namespace)  # noqa: S102 - the README's own example
     assert namespace["rows"][0]["text"] == "Harga naik."
     assert namespace["columns"]["id"] == [1]
+
+
+def reference_ngram_counts(words: list[str]) -> list[int]:
+    """Gopher's n-gram counts as datatrove defines them, on tuples of words (no hashing):
+    the characters of the most frequent 2- to 4-gram (with its spaces) times its count,
+    ties to the first seen; the characters of the 5- to 10-grams that repeat an earlier
+    one, skipping past each repeat; from 4 up, nothing once no n-gram repeats."""
+    out = [0] * 9
+    for n in range(2, min(10, len(words)) + 1):
+        grams = [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
+        counts = Counter(grams)
+        if n <= 4:
+            gram, top = max(counts.items(), key=lambda kv: kv[1])
+            out[n - 2] = (sum(map(len, gram)) + n - 1) * top
+        else:
+            seen: set[tuple[str, ...]] = set()
+            i = chars = 0
+            while i < len(grams):
+                if grams[i] in seen:
+                    chars += sum(map(len, grams[i]))
+                    i += n
+                else:
+                    seen.add(grams[i])
+                    i += 1
+            out[n - 2] = chars
+        if n >= 4 and max(counts.values()) == 1:
+            break
+    return out
+
+
+def corpus_texts(limit: int = 300) -> list[str]:
+    texts = [p.read_text(encoding="utf-8")
+             for p in sorted((FIXTURES / "seeds" / "input").glob("*.txt"))]
+    for path in sorted((CORPUS / "id-news").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as lines:
+            texts += [json.loads(line)["text"] for line in islice(lines, limit)]
+    return texts
+
+
+def test_compiled_ngram_counts_equal_the_definition():
+    rnd = random.Random(4)
+    cases = [quality_words(t) for t in corpus_texts()]
+    # repetitive texts: a few words, cycles, a repeated paragraph
+    vocab = ["satu", "dua", "tiga", "empat", "lima", "enam", "ß", "é"]
+    cases += [[rnd.choice(vocab[:k]) for _ in range(rnd.randint(0, 60))]
+              for k in (1, 2, 3, 8) for _ in range(50)]
+    for words in cases:
+        assert list(ngram_counts(words)) == reference_ngram_counts(words), words[:20]
+
+
+def test_character_counts_equal_their_definitions():
+    for text in corpus_texts(100) + ["ABC def 123 ... #tag", "…....# ## Ⅳ Ⓐ ǅ ²"]:
+        s = compute_signals(text)
+        letters = sum(map(str.isalpha, text))
+        non_space = len(text) - sum(1 for c in text if regex.match(r"\s", c))
+        upper = sum(1 for c in text if regex.match(r"\p{Lu}", c))
+        digits = sum(1 for c in text if regex.match(r"\d", c))
+        symbols = len(regex.findall(r"#|\.\.\.|…", text))
+        words = quality_words(text)
+        assert s["uppercase_fraction"] == (round(upper / letters, 4) if letters else 0.0)
+        assert s["digit_fraction"] == (round(digits / non_space, 4) if non_space else 0.0)
+        assert s["symbol_word_ratio"] == (round(symbols / len(words), 4) if words else 0.0)

@@ -1,0 +1,148 @@
+/* Gopher's word n-gram repetition counts in one call: the compiled part of
+ * cleaner.quality.
+ *
+ * counts(words) -> tuple of 9 ints, for n = 2 .. 10
+ *
+ * words are the document's (casefolded) words. For n = 2, 3, 4: the characters of the
+ * most frequent n-gram (its words and the n - 1 spaces between them) times its count;
+ * ties go to the n-gram seen first. For n = 5 .. 10: the characters (words only) of the
+ * n-grams that repeat an earlier one, scanning left to right and skipping past each
+ * repeat. From n = 4 up, once no n-gram repeats, the rest are 0. n-grams are compared
+ * by a 64-bit key: a polynomial of the words' Python hashes (distinct n-grams collide
+ * with negligible probability). quality.py divides by the text's length.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define FNV64 0x100000001B3ull
+
+typedef struct {
+    uint64_t *keys;
+    uint32_t *counts; /* 0: empty slot */
+    size_t mask;
+} Table;
+
+static inline size_t slot_of(const Table *t, uint64_t key) {
+    uint64_t h = key;
+    h ^= h >> 33; h *= 0xFF51AFD7ED558CCDull; h ^= h >> 33;
+    size_t s = (size_t)h & t->mask;
+    while (t->counts[s] && t->keys[s] != key) s = (s + 1) & t->mask;
+    return s;
+}
+
+/* The most frequent key's first position and its count (ties: seen first). */
+static void top(Table *t, const uint64_t *keys, size_t m, size_t *at, uint32_t *count) {
+    memset(t->counts, 0, (t->mask + 1) * sizeof *t->counts);
+    uint32_t best = 0;
+    for (size_t i = 0; i < m; i++) {
+        size_t s = slot_of(t, keys[i]);
+        t->keys[s] = keys[i];
+        if (++t->counts[s] > best) best = t->counts[s];
+    }
+    for (size_t i = 0; i < m; i++) {
+        if (t->counts[slot_of(t, keys[i])] == best) { *at = i; break; }
+    }
+    *count = best;
+}
+
+/* Characters of the n-grams that repeat an earlier one (skipping past each repeat),
+ * and whether any key occurs twice. */
+static long long repeated(Table *t, const uint64_t *keys, size_t m, size_t n,
+                          const Py_ssize_t *prefix, int *any) {
+    memset(t->counts, 0, (t->mask + 1) * sizeof *t->counts);
+    *any = 0;
+    for (size_t i = 0; i < m; i++) {
+        size_t s = slot_of(t, keys[i]);
+        if (t->counts[s]) { *any = 1; break; }
+        t->keys[s] = keys[i];
+        t->counts[s] = 1;
+    }
+    if (!*any) return 0;
+    memset(t->counts, 0, (t->mask + 1) * sizeof *t->counts);
+    long long chars = 0;
+    size_t i = 0;
+    while (i < m) {
+        size_t s = slot_of(t, keys[i]);
+        if (t->counts[s]) {
+            chars += prefix[i + n] - prefix[i];
+            i += n;
+        } else {
+            t->keys[s] = keys[i];
+            t->counts[s] = 1;
+            i += 1;
+        }
+    }
+    return chars;
+}
+
+static PyObject *counts(PyObject *self, PyObject *arg) {
+    if (!PyList_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "counts: words must be a list of str");
+        return NULL;
+    }
+    size_t len = (size_t)PyList_GET_SIZE(arg);
+    long long out[9] = {0};
+    if (len < 2) goto build;
+    uint64_t *hashes = PyMem_Malloc(sizeof(uint64_t) * len);
+    uint64_t *keys = PyMem_Malloc(sizeof(uint64_t) * len);
+    Py_ssize_t *prefix = PyMem_Malloc(sizeof(Py_ssize_t) * (len + 1));
+    size_t cap = 16;
+    while (cap < 2 * len) cap <<= 1;
+    Table t = {PyMem_Malloc(sizeof(uint64_t) * cap), PyMem_Malloc(sizeof(uint32_t) * cap),
+               cap - 1};
+    if (!hashes || !keys || !prefix || !t.keys || !t.counts) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    prefix[0] = 0;
+    for (size_t i = 0; i < len; i++) {
+        PyObject *w = PyList_GET_ITEM(arg, i);
+        if (!PyUnicode_Check(w)) {
+            PyErr_Format(PyExc_TypeError, "counts: word %zu is not a str", i);
+            goto fail;
+        }
+        Py_hash_t h = PyObject_Hash(w);
+        if (h == -1 && PyErr_Occurred()) goto fail;
+        hashes[i] = keys[i] = (uint64_t)h;
+        prefix[i + 1] = prefix[i] + PyUnicode_GET_LENGTH(w);
+    }
+    size_t last = len < 10 ? len : 10;
+    for (size_t n = 2; n <= last; n++) {
+        size_t m = len - n + 1;
+        for (size_t i = 0; i < m; i++) keys[i] = keys[i] * FNV64 + hashes[i + n - 1];
+        int any;
+        if (n <= 4) {
+            size_t at = 0;
+            uint32_t c = 0;
+            top(&t, keys, m, &at, &c);
+            out[n - 2] = (long long)(prefix[at + n] - prefix[at] + (Py_ssize_t)n - 1) * c;
+            any = c > 1;
+        } else {
+            out[n - 2] = repeated(&t, keys, m, n, prefix, &any);
+        }
+        if (!any && n >= 4) break;
+    }
+    PyMem_Free(hashes); PyMem_Free(keys); PyMem_Free(prefix); PyMem_Free(t.keys);
+    PyMem_Free(t.counts);
+build:
+    return Py_BuildValue("(LLLLLLLLL)", out[0], out[1], out[2], out[3], out[4], out[5],
+                         out[6], out[7], out[8]);
+fail:
+    PyMem_Free(hashes); PyMem_Free(keys); PyMem_Free(prefix); PyMem_Free(t.keys);
+    PyMem_Free(t.counts);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"counts", counts, METH_O,
+     "counts(words) -> for n = 2..10, the characters Gopher's top (2-4) and duplicate "
+     "(5-10) n-gram fractions count"},
+    {NULL, NULL, 0, NULL}};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_ngrams",
+                                    "Compiled word n-gram repetition counts (see counts).",
+                                    -1, methods};
+
+PyMODINIT_FUNC PyInit__ngrams(void) { return PyModule_Create(&module); }
