@@ -12,7 +12,7 @@ import pytest
 
 from cleaner.dedup import DedupConfig, Index
 from cleaner.dedup import _minhash as compiled
-from cleaner.dedup.shingles import shingles, words
+from cleaner.dedup.shingles import exact_key, shingles, words
 
 from .conftest import CORPUS, FIXTURES
 
@@ -47,9 +47,11 @@ def datasketch_signature(config: DedupConfig, text: str) -> tuple[np.ndarray, in
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.scheme}-{c.hash}-{c.num_perm}")
 def test_signatures_equal_datasketch_on_real_text(config):
     index = Index(config)
-    texts = real_texts() + ["dua kata", "Satu-satunya kata.", "ulang " * 30]
+    odd = "ǅemal STRASSE straße İstanbul ²³ ① 〇 零 snake_case 😀 emoji😀x 3,14 Ⅻ"
+    texts = real_texts() + ["dua kata", "Satu-satunya kata.", "ulang " * 30, odd * 3]
     for text in texts:
         key, size, signature = index.prepare(text)
+        assert key == exact_key(words(text))  # the compiled tokeniser reads words()'s words
         expected, expected_size = datasketch_signature(config, text)
         assert signature.dtype == expected.dtype
         assert np.array_equal(signature, expected), text[:60]

@@ -102,10 +102,9 @@ static void sha1_blocks_shani(uint32_t st[5], const uint8_t *p, size_t blocks) {
 
 static void (*sha1_blocks)(uint32_t[5], const uint8_t *, size_t) = sha1_blocks_portable;
 
-/* The first 8 bytes of SHA-1(data), as datasketch reads them: little-endian. */
-static uint64_t sha1_head(const uint8_t *data, size_t len) {
-    uint32_t st[5];
-    memcpy(st, SHA1_INIT, sizeof st);
+/* SHA-1(data), as its five state words. */
+static void sha1_state(const uint8_t *data, size_t len, uint32_t st[5]) {
+    memcpy(st, SHA1_INIT, 5 * sizeof *st);
     size_t full = len / 64;
     if (full) sha1_blocks(st, data, full);
     uint8_t tail[128] = {0};
@@ -116,9 +115,26 @@ static uint64_t sha1_head(const uint8_t *data, size_t len) {
     uint64_t bits = (uint64_t)len * 8;
     for (int i = 0; i < 8; i++) tail[tail_blocks * 64 - 1 - i] = (uint8_t)(bits >> (8 * i));
     sha1_blocks(st, tail, tail_blocks);
+}
+
+/* The first 8 bytes of SHA-1(data), as datasketch reads them: little-endian. */
+static uint64_t sha1_head(const uint8_t *data, size_t len) {
+    uint32_t st[5];
+    sha1_state(data, len, st);
     /* digest bytes are big-endian words; the hash is its first bytes read little-endian */
     uint32_t w0 = __builtin_bswap32(st[0]), w1 = __builtin_bswap32(st[1]);
     return (uint64_t)w0 | (uint64_t)w1 << 32;
+}
+
+/* SHA-1(data) as 40 lower-case hex digits (hashlib's hexdigest). */
+static PyObject *sha1_hex(const uint8_t *data, size_t len) {
+    uint32_t st[5];
+    sha1_state(data, len, st);
+    char hex[40];
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 8; j++) hex[8 * i + j] = digits[(st[i] >> (28 - 4 * j)) & 0xF];
+    return PyUnicode_FromStringAndSize(hex, 40);
 }
 
 /* ---- CRC-32 (zlib's) ---------------------------------------------------------- */
@@ -251,131 +267,231 @@ static size_t count_distinct(const uint64_t *keys, size_t n, uint64_t *slots, si
     return distinct + (size_t)zero;
 }
 
+/* ---- words ------------------------------------------------------------------------ */
+
+/* A document's words, UTF-8, each followed by one space; word i is
+ * text[start[i] : start[i + 1] - 1]. */
+typedef struct {
+    uint8_t *text;
+    size_t *start;
+    size_t ntok, size, cap, tok_cap;
+} Words;
+
+static void words_free(Words *w) { PyMem_Free(w->text); PyMem_Free(w->start); }
+
+static int words_reserve(Words *w, size_t bytes) {
+    if (w->size + bytes <= w->cap) return 0;
+    size_t cap = 2 * (w->size + bytes) + 64;
+    uint8_t *grown = PyMem_Realloc(w->text, cap);
+    if (!grown) { PyErr_NoMemory(); return -1; }
+    w->text = grown;
+    w->cap = cap;
+    return 0;
+}
+
+static int words_begin(Words *w) {
+    if (w->ntok + 2 > w->tok_cap) {
+        size_t cap = 2 * w->tok_cap + 64;
+        size_t *grown = PyMem_Realloc(w->start, cap * sizeof *grown);
+        if (!grown) { PyErr_NoMemory(); return -1; }
+        w->start = grown;
+        w->tok_cap = cap;
+    }
+    w->start[w->ntok++] = w->size;
+    return 0;
+}
+
+/* From a list of str (the words themselves). */
+static int words_from_list(PyObject *tokens, Words *w) {
+    Py_ssize_t n = PyList_GET_SIZE(tokens);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PyList_GET_ITEM(tokens, i);
+        if (!PyUnicode_Check(t)) {
+            PyErr_Format(PyExc_TypeError, "sign: token %zd is not a str", i);
+            return -1;
+        }
+        Py_ssize_t len;
+        const char *u = PyUnicode_AsUTF8AndSize(t, &len);
+        if (!u || words_begin(w) < 0 || words_reserve(w, (size_t)len + 1) < 0) return -1;
+        memcpy(w->text + w->size, u, (size_t)len);
+        w->size += (size_t)len;
+        w->text[w->size++] = ' ';
+    }
+    if (w->ntok) w->start[w->ntok] = w->size;
+    return 0;
+}
+
+static inline size_t put_utf8(uint8_t *p, Py_UCS4 c) {
+    if (c < 0x80) { p[0] = (uint8_t)c; return 1; }
+    if (c < 0x800) { p[0] = 0xC0 | (c >> 6); p[1] = 0x80 | (c & 0x3F); return 2; }
+    if (c < 0x10000) {
+        p[0] = 0xE0 | (c >> 12); p[1] = 0x80 | ((c >> 6) & 0x3F); p[2] = 0x80 | (c & 0x3F);
+        return 3;
+    }
+    p[0] = 0xF0 | (c >> 18); p[1] = 0x80 | ((c >> 12) & 0x3F);
+    p[2] = 0x80 | ((c >> 6) & 0x3F); p[3] = 0x80 | (c & 0x3F);
+    return 4;
+}
+
+static uint8_t alnum_latin1[256]; /* str.isalnum() of U+0000 .. U+00FF */
+
+/* From a text: its runs of characters for which str.isalnum() is true (the words of
+ * cleaner.dedup.shingles.words, given the casefolded text). */
+static int words_from_text(PyObject *str, Words *w) {
+    int kind = PyUnicode_KIND(str);
+    const void *data = PyUnicode_DATA(str);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(str);
+    if (words_reserve(w, 4 * (size_t)n + 1) < 0) return -1; /* UTF-8 never needs more */
+    int in_word = 0;
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const uint8_t *p = data;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            uint8_t c = p[i];
+            if (alnum_latin1[c]) {
+                if (!in_word && words_begin(w) < 0) return -1;
+                w->size += put_utf8(w->text + w->size, c);
+                in_word = 1;
+            } else if (in_word) {
+                w->text[w->size++] = ' ';
+                in_word = 0;
+            }
+        }
+    } else {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if (c < 256 ? alnum_latin1[c] : Py_UNICODE_ISALNUM(c)) {
+                if (!in_word && words_begin(w) < 0) return -1;
+                w->size += put_utf8(w->text + w->size, c);
+                in_word = 1;
+            } else if (in_word) {
+                w->text[w->size++] = ' ';
+                in_word = 0;
+            }
+        }
+    }
+    if (in_word) w->text[w->size++] = ' ';
+    if (w->ntok) w->start[w->ntok] = w->size;
+    return 0;
+}
+
 /* ---- shingle hashes ---------------------------------------------------------------- */
 
-/* The UTF-8 bytes of token i, or NULL with an exception set. */
-static inline const uint8_t *utf8(PyObject *tokens, Py_ssize_t i, Py_ssize_t *len) {
-    PyObject *t = PyList_GET_ITEM(tokens, i);
-    if (!PyUnicode_Check(t)) {
-        PyErr_Format(PyExc_TypeError, "sign: token %zd is not a str", i);
-        return NULL;
-    }
-    if (PyUnicode_IS_COMPACT_ASCII(t)) { /* its characters are its UTF-8 */
-        *len = PyUnicode_GET_LENGTH(t);
-        return (const uint8_t *)PyUnicode_DATA(t);
-    }
-    return (const uint8_t *)PyUnicode_AsUTF8AndSize(t, len);
-}
-
-/* words32: the CRC-32 of each word, each window of k folded FNV-1a style. */
-static int hash_words32(PyObject *tokens, size_t ntok, size_t k, uint64_t *keys, uint32_t *hv) {
-    uint32_t *wh = PyMem_Malloc(sizeof(uint32_t) * ntok);
-    if (!wh) { PyErr_NoMemory(); return -1; }
-    for (size_t i = 0; i < ntok; i++) {
-        Py_ssize_t len;
-        const uint8_t *u = utf8(tokens, (Py_ssize_t)i, &len);
-        if (!u) { PyMem_Free(wh); return -1; }
-        wh[i] = crc32_bytes(u, (size_t)len);
-    }
-    size_t n = ntok - k + 1;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t h = 0x811C9DC5u;
-        for (size_t w = 0; w < k; w++) h = (h ^ wh[i + w]) * 0x01000193u;
-        keys[i] = h;
-        hv[i] = fmix32(h);
-    }
-    PyMem_Free(wh);
-    return 0;
-}
-
-/* sha1: the SHA-1 of each window of k words joined by single spaces. */
-static int hash_sha1(PyObject *tokens, size_t ntok, size_t k, int wide, uint64_t *keys,
-                     void *hv) {
-    size_t total = 0, cap = 64 * ntok + 64;
-    uint8_t *text = PyMem_Malloc(cap);
-    size_t *start = PyMem_Malloc(sizeof(size_t) * (ntok + 1));
-    if (!text || !start) { PyMem_Free(text); PyMem_Free(start); PyErr_NoMemory(); return -1; }
-    for (size_t i = 0; i < ntok; i++) {
-        Py_ssize_t len;
-        const uint8_t *u = utf8(tokens, (Py_ssize_t)i, &len);
-        if (!u) goto fail;
-        if (total + (size_t)len + 1 > cap) {
-            cap = 2 * (total + (size_t)len + 1);
-            uint8_t *grown = PyMem_Realloc(text, cap);
-            if (!grown) { PyErr_NoMemory(); goto fail; }
-            text = grown;
+/* Each window of k words: its key (for counting distinct shingles) and its pre-mixed
+ * hash. sha1 (mode 0, 1): SHA-1 of the words joined by single spaces; words32 (mode 2):
+ * the CRC-32 of each word, folded FNV-1a style. */
+static int shingle_hashes(const Words *w, size_t k, int mode, uint64_t *keys, void *hv) {
+    size_t n = w->ntok - k + 1;
+    if (mode == 2) {
+        uint32_t *wh = PyMem_Malloc(sizeof(uint32_t) * w->ntok);
+        if (!wh) { PyErr_NoMemory(); return -1; }
+        for (size_t i = 0; i < w->ntok; i++)
+            wh[i] = crc32_bytes(w->text + w->start[i], w->start[i + 1] - w->start[i] - 1);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t h = 0x811C9DC5u;
+            for (size_t j = 0; j < k; j++) h = (h ^ wh[i + j]) * 0x01000193u;
+            keys[i] = h;
+            ((uint32_t *)hv)[i] = fmix32(h);
         }
-        start[i] = total;
-        memcpy(text + total, u, (size_t)len);
-        total += (size_t)len;
-        text[total++] = ' ';
+        PyMem_Free(wh);
+        return 0;
     }
-    start[ntok] = total; /* one past the trailing space */
-    size_t n = ntok - k + 1;
     for (size_t i = 0; i < n; i++) {
-        uint64_t d = sha1_head(text + start[i], start[i + k] - start[i] - 1);
+        uint64_t d = sha1_head(w->text + w->start[i], w->start[i + k] - w->start[i] - 1);
         keys[i] = d;
-        if (wide) ((uint64_t *)hv)[i] = fmix64(d);
+        if (mode == 1) ((uint64_t *)hv)[i] = fmix64(d);
         else ((uint32_t *)hv)[i] = fmix32((uint32_t)d);
     }
-    PyMem_Free(text);
-    PyMem_Free(start);
     return 0;
-fail:
-    PyMem_Free(text);
-    PyMem_Free(start);
-    return -1;
 }
 
-/* ---- sign() ----------------------------------------------------------------------- */
-
-static PyObject *sign(PyObject *self, PyObject *args) {
-    PyObject *tokens;
-    Py_ssize_t size;
-    int mode;
-    Py_buffer a = {0}, b = {0}, out = {0};
-    if (!PyArg_ParseTuple(args, "O!niy*y*w*", &PyList_Type, &tokens, &size, &mode, &a, &b, &out))
-        return NULL;
-    PyObject *result = NULL;
-    uint64_t *keys = NULL, *slots = NULL;
-    void *hv = NULL;
+/* The signature of a document's words into out; the distinct shingle count, or -1. */
+static Py_ssize_t sign_words(const Words *w, Py_ssize_t shingle, int mode, Py_buffer *a,
+                             Py_buffer *b, Py_buffer *out) {
     size_t width = mode == 1 ? 8 : 4;
-    size_t ntok = (size_t)PyList_GET_SIZE(tokens);
-    if (mode < 0 || mode > 2 || size < 1) {
-        PyErr_SetString(PyExc_ValueError, "sign: hash must be 0, 1 or 2 and shingle >= 1");
-        goto done;
+    if (w->ntok == 0) {
+        memset(out->buf, 0xFF, (size_t)out->len);
+        return 0;
     }
-    size_t perms = (size_t)a.len / width;
-    if (a.len != b.len || a.len != out.len || (size_t)a.len % width) {
-        PyErr_SetString(PyExc_ValueError, "sign: a, b and out must be equal arrays of the hash width");
-        goto done;
-    }
-    if (ntok == 0) {
-        memset(out.buf, 0xFF, (size_t)out.len);
-        result = PyLong_FromLong(0);
-        goto done;
-    }
-    size_t k = (size_t)size < ntok ? (size_t)size : ntok;
-    size_t n = ntok - k + 1, cap = 16;
+    size_t k = (size_t)shingle < w->ntok ? (size_t)shingle : w->ntok;
+    size_t n = w->ntok - k + 1, cap = 16;
     while (cap < 2 * n) cap <<= 1;
-    keys = PyMem_Malloc(sizeof(uint64_t) * n);
-    hv = PyMem_Malloc(width * n);
-    slots = PyMem_Malloc(sizeof(uint64_t) * cap);
-    if (!keys || !hv || !slots) { PyErr_NoMemory(); goto done; }
-    if ((mode == 2 ? hash_words32(tokens, ntok, k, keys, hv)
-                   : hash_sha1(tokens, ntok, k, mode == 1, keys, hv)) < 0)
-        goto done;
-    size_t distinct = count_distinct(keys, n, slots, cap);
-    if (width == 4) permute32(hv, n, a.buf, b.buf, out.buf, perms);
-    else permute64(hv, n, a.buf, b.buf, out.buf, perms);
-    result = PyLong_FromSize_t(distinct);
-done:
+    uint64_t *keys = PyMem_Malloc(sizeof(uint64_t) * n);
+    void *hv = PyMem_Malloc(width * n);
+    uint64_t *slots = PyMem_Malloc(sizeof(uint64_t) * cap);
+    Py_ssize_t distinct = -1;
+    if (!keys || !hv || !slots) {
+        PyErr_NoMemory();
+    } else if (shingle_hashes(w, k, mode, keys, hv) == 0) {
+        distinct = (Py_ssize_t)count_distinct(keys, n, slots, cap);
+        size_t perms = (size_t)a->len / width;
+        if (width == 4) permute32(hv, n, a->buf, b->buf, out->buf, perms);
+        else permute64(hv, n, a->buf, b->buf, out->buf, perms);
+    }
     PyMem_Free(keys);
     PyMem_Free(hv);
     PyMem_Free(slots);
-    if (a.obj) PyBuffer_Release(&a);
-    if (b.obj) PyBuffer_Release(&b);
-    if (out.obj) PyBuffer_Release(&out);
+    return distinct;
+}
+
+static int check_args(Py_ssize_t shingle, int mode, Py_buffer *a, Py_buffer *b, Py_buffer *out) {
+    size_t width = mode == 1 ? 8 : 4;
+    if (mode < 0 || mode > 2 || shingle < 1) {
+        PyErr_SetString(PyExc_ValueError, "sign: hash must be 0, 1 or 2 and shingle >= 1");
+        return -1;
+    }
+    if (a->len != b->len || a->len != out->len || (size_t)a->len % width) {
+        PyErr_SetString(PyExc_ValueError, "sign: a, b and out must be equal arrays of the hash width");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- sign(), sign_text() ---------------------------------------------------------- */
+
+static PyObject *sign(PyObject *self, PyObject *args) {
+    PyObject *tokens;
+    Py_ssize_t shingle;
+    int mode;
+    Py_buffer a = {0}, b = {0}, out = {0};
+    if (!PyArg_ParseTuple(args, "O!niy*y*w*", &PyList_Type, &tokens, &shingle, &mode, &a, &b,
+                          &out))
+        return NULL;
+    PyObject *result = NULL;
+    Words w = {0};
+    if (check_args(shingle, mode, &a, &b, &out) == 0 && words_from_list(tokens, &w) == 0) {
+        Py_ssize_t distinct = sign_words(&w, shingle, mode, &a, &b, &out);
+        if (distinct >= 0) result = PyLong_FromSsize_t(distinct);
+    }
+    words_free(&w);
+    PyBuffer_Release(&a);
+    PyBuffer_Release(&b);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+static PyObject *sign_text(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t shingle;
+    int mode;
+    Py_buffer a = {0}, b = {0}, out = {0};
+    if (!PyArg_ParseTuple(args, "Uniy*y*w*", &text, &shingle, &mode, &a, &b, &out))
+        return NULL;
+    PyObject *result = NULL;
+    Words w = {0};
+    if (check_args(shingle, mode, &a, &b, &out) == 0 && words_from_text(text, &w) == 0) {
+        if (w.ntok == 0) {
+            memset(out.buf, 0xFF, (size_t)out.len);
+            result = Py_BuildValue("(Oi)", Py_None, 0);
+        } else {
+            Py_ssize_t distinct = sign_words(&w, shingle, mode, &a, &b, &out);
+            PyObject *key = distinct >= 0 ? sha1_hex(w.text, w.size - 1) : NULL;
+            if (key) result = Py_BuildValue("(Nn)", key, distinct);
+        }
+    }
+    words_free(&w);
+    PyBuffer_Release(&a);
+    PyBuffer_Release(&b);
+    PyBuffer_Release(&out);
     return result;
 }
 
@@ -416,6 +532,10 @@ static PyMethodDef methods[] = {
     {"sign", sign, METH_VARARGS,
      "sign(tokens, shingle, hash, a, b, out) -> distinct shingle count; the signature is "
      "written to out"},
+    {"sign_text", sign_text, METH_VARARGS,
+     "sign_text(folded, shingle, hash, a, b, out) -> (exact key, distinct shingle count): "
+     "sign() of the words of a casefolded text, and the SHA-1 hex of the words joined by "
+     "spaces (None for a text without words)"},
     {"sha1_impl", sha1_impl, METH_VARARGS,
      "sha1_impl([name]) -> the SHA-1 code in use, 'sha-ni' or 'portable'; a name chooses it"},
     {"sha1_head", sha1_py, METH_VARARGS,
@@ -427,6 +547,7 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_minhash",
 
 PyMODINIT_FUNC PyInit__minhash(void) {
     crc_init();
+    for (Py_UCS4 c = 0; c < 256; c++) alnum_latin1[c] = (uint8_t)Py_UNICODE_ISALNUM(c);
 #ifdef HAVE_X86
     if (have_shani()) sha1_blocks = sha1_blocks_shani;
 #endif

@@ -16,7 +16,7 @@ from datetime import datetime
 
 import numpy as np
 
-from ._minhash import sign
+from ._minhash import sign, sign_text
 from .config import DedupConfig
 from .dates import parse_published
 from .shingles import exact_key, shingles, words
@@ -180,14 +180,19 @@ class Index:
     def prepare(self, text: str) -> Prepared:
         """Exact key, distinct-shingle count and signature of a text; the same in any
         process. The signature is datasketch's ``MinHash.update_batch`` over the text's
-        shingles with this configuration's hash and permutations (tests check it),
-        computed in one compiled call (``_minhash.sign``) for the affine schemes."""
-        tokens = words(text)
-        key = exact_key(tokens)
-        if key is None:
-            return None, 0, None
-        size, signature = self.signature(tokens)
-        return key, size, signature
+        shingles with this configuration's hash and permutations (tests check it); for
+        the affine schemes the words, shingles, key and signature are made in one
+        compiled call (``_minhash.sign_text``)."""
+        if self._mode is None:  # legacy scheme: datasketch signs
+            tokens = words(text)
+            key = exact_key(tokens)
+            size, signature = self.signature(tokens)
+        else:
+            a, b = self._perms
+            signature = np.empty(len(a), dtype=a.dtype)
+            key, size = sign_text(text.casefold(), self.config.shingle, self._mode, a, b,
+                                  signature)
+        return (key, size, signature) if key is not None else (None, 0, None)
 
     def signature(self, tokens: list[str]) -> tuple[int, np.ndarray]:
         """Distinct-shingle count and signature of a text's ``words``."""

@@ -7,15 +7,16 @@ used, so page furniture does not make two short articles of one outlet look alik
 from __future__ import annotations
 
 import hashlib
+import re
 
-import regex
-
-_NON_WORD = regex.compile(r"[^\p{L}\p{N}]+")
+_WORD = re.compile(r"[^\W_]+")
+"""A run of characters for which ``str.isalnum()`` is true (``re``'s word characters
+but the underscore): letters and numbers. ``_minhash.sign_text`` reads the same."""
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased words and numbers, punctuation dropped."""
-    return _NON_WORD.sub(" ", text.casefold()).split()
+    """Casefolded words and numbers, punctuation dropped."""
+    return _WORD.findall(text.casefold())
 
 
 def exact_key(tokens: list[str]) -> str | None:
