@@ -1,4 +1,5 @@
-"""The compiled parts of cleaner (MinHash signatures, n-gram repetition counts);
+"""The compiled parts of cleaner (MinHash signatures, n-gram repetition counts,
+the literal scan of rule matching);
 everything else is in pyproject.toml."""
 
 from setuptools import Extension, setup
@@ -8,5 +9,7 @@ setup(
         Extension("cleaner.dedup._minhash", ["cleaner/dedup/_minhash.c"],
                   extra_compile_args=["-O3", "-std=c11"]),
         Extension("cleaner._ngrams", ["cleaner/_ngrams.c"], extra_compile_args=["-O3", "-std=c11"]),
+        Extension("cleaner._literals", ["cleaner/_literals.c"],
+                  extra_compile_args=["-O3", "-std=c11"]),
     ],
 )

@@ -2,9 +2,10 @@
 
 ``required_literals`` reads a pattern and returns case-folded literal strings of which
 every match contains at least one (say ``{"whatsapp", "telegram", "google"}``). A line
-whose case-folded text holds none of them cannot match, so the rule's (slow) pattern
-is not tried. Whatever the analysis cannot bound gives None: the rule is always tried.
-Nothing that could match is ever skipped.
+whose case-folded text holds none of them cannot match, so the rule's pattern is not
+tried (``stages`` looks for all of a scope's literals in one compiled scan of the line,
+``_literals.scan``). Whatever the analysis cannot bound gives None: the rule is always
+tried. Nothing that could match is ever skipped.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from typing import Any
 
 import regex
 
-MIN_LENGTH = 3
-"""Shorter literals are too common to skip anything."""
 _PROPERTY = regex.compile(r"\\[pP]\{[^}]*\}")
 _REGEX_ONLY = regex.compile(r"\[\[:|\{\s*[eisd]\s*[<=]|\(\?[^:)]*[Vfrw]")
 """Syntax the standard parser would misread: POSIX classes, fuzzy matching, flags it
@@ -25,16 +24,24 @@ lacks (version, full case folding, reverse, word)."""
 Literals = frozenset[str]
 
 
-def _word_char(code: int) -> bool:
-    """ASCII letters, digits and the space: case-folding them is plain lower-casing, and
-    only they (and K-sign, long s) fold to them, so a case-folded line holds the
-    literal wherever the pattern matched it, case-insensitively or not."""
-    return code == 0x20 or (code < 0x80 and chr(code).isalnum())
+def _literal_char(code: int) -> bool:
+    """Printable ASCII: case-folding letters is plain lower-casing, and only they (and
+    K-sign, long s) fold to them; the space, digits and punctuation have no case and
+    nothing folds to them. So a case-folded line holds the literal wherever the pattern
+    matched it, case-insensitively or not."""
+    return 0x20 <= code < 0x7F
+
+
+def rarity(literal: str) -> int:
+    """How seldom a literal is likely in a line: its length, and punctuation counts for
+    more (a '(' is rarer in story text than most two-letter strings)."""
+    return len(literal) + (4 if any(not (c.isalnum() or c == " ") for c in literal) else 0)
 
 
 def _best(options: list[Literals]) -> Literals | None:
-    usable = [o for o in options if o and all(len(s) >= MIN_LENGTH for s in o)]
-    return max(usable, key=lambda o: min(map(len, o)), default=None)
+    """The option whose commonest literal is rarest."""
+    usable = [o for o in options if o and all(o)]
+    return max(usable, key=lambda o: min(map(rarity, o)), default=None)
 
 
 def _required(items: list[tuple[Any, Any]]) -> Literals | None:
@@ -48,7 +55,7 @@ def _required(items: list[tuple[Any, Any]]) -> Literals | None:
             run.clear()
 
     for op, av in items:
-        if op is sre.LITERAL and _word_char(av):
+        if op is sre.LITERAL and _literal_char(av):
             run.append(chr(av).lower())
             continue
         end_run()
@@ -75,7 +82,7 @@ def _required_of(op: Any, av: Any) -> Literals | None:
 
 def required_literals(source: str) -> Literals | None:
     """Case-folded literals, one of which every match of ``source`` contains; None when
-    the pattern has no such literal (or is beyond the standard parser)."""
+    the pattern has no such literals (or is beyond the standard parser)."""
     if _REGEX_ONLY.search(source):
         return None
     try:
@@ -83,8 +90,3 @@ def required_literals(source: str) -> Literals | None:
     except Exception:  # syntax only the regex module reads
         return None
     return _required(tree.data)
-
-
-def may_match(literals: Literals | None, folded: str) -> bool:
-    """False only when the case-folded line holds none of the literals."""
-    return literals is None or any(lit in folded for lit in literals)

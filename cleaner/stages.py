@@ -8,13 +8,14 @@ What no rule or stage proposes is kept.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import regex
 
-from .literals import may_match, required_literals
+from ._literals import build as build_table
+from ._literals import scan as scan_table
+from .literals import required_literals
 from .model import Proposal
 from .rules import Rule
 
@@ -90,8 +91,47 @@ def _combine(rules: Sequence[Rule]) -> regex.Pattern[str] | None:
     return regex.compile("|".join(f"(?P<c{i}>{r.source})" for i, r in enumerate(rules)))
 
 
+_GATED = 64
+"""Rules of a scope that the literal scan can name at most (one bit each)."""
+
+
+class _Scope:
+    """One scope's rules, sorted out for a line most of which no rule matches.
+
+    Rules with required literals (``required_literals``, printable ASCII, case-folded)
+    are gated: one compiled scan of the case-folded line (``_literals.scan``) names
+    those whose literals it holds, and only they are tried, one by one. The other
+    forward rules are one combined pattern, tried on every line; the other right-to-left
+    rules are tried one by one on every line."""
+
+    def __init__(self, rules: Sequence[Rule], reverse: Mapping[str, regex.Pattern[str]]
+                 ) -> None:
+        literals = {r.id: required_literals(r.source) for r in rules}
+        self.rules = tuple(rules)
+        self.gated = tuple(r for r in rules if literals[r.id] is not None)[:_GATED]
+        gated = {r.id for r in self.gated}
+        self.free_forward = tuple(r for r in rules if r.id not in gated and r.id not in reverse)
+        self.free_backward = tuple(r for r in rules if r.id not in gated and r.id in reverse)
+        self.combined = _combine(self.free_forward)
+        pairs = [(lit.encode("ascii"), 1 << k) for k, r in enumerate(self.gated)
+                 for lit in sorted(literals[r.id] or ())]
+        self.table = build_table([p[0] for p in pairs], [p[1] for p in pairs]) if pairs else None
+
+    def gated_in(self, folded: str) -> list[Rule]:
+        """The gated rules whose literals the case-folded line holds, in order."""
+        if self.table is None:
+            return []
+        mask = scan_table(self.table, folded)
+        out = []
+        while mask:
+            low = mask & -mask
+            out.append(self.gated[low.bit_length() - 1])
+            mask ^= low
+        return out
+
+
 class Matcher:
-    """The rules of a set of packs, with the patterns of each scope combined into one."""
+    """The rules of a set of packs, sorted out per scope for cheap matching."""
 
     def __init__(self, rules: Sequence[Rule], timeout: float = REGEX_TIMEOUT) -> None:
         self.timeout = timeout
@@ -100,19 +140,18 @@ class Matcher:
         self._by_scope = {s: tuple(r for r in ordered if r.scope == s) for s in SCOPE_RANK}
         # Whole-line patterns that open with a wide wildcard ('.{0,400}...Foto/...')
         # backtrack over the whole line from the left; matched right to left (same
-        # result for a full match) they fail fast. They stay out of the combined pattern
-        # and are tried one by one.
+        # result for a full match) they fail fast. They are tried one by one.
         self._reverse = {r.id: regex.compile("(?r)" + r.source) for r in ordered
                          if r.scope != "inline" and _opens_wide(r.source)}
-        self._forward = {s: tuple(r for r in self._by_scope[s] if r.id not in self._reverse)
-                         for s in SCOPE_RANK}
-        self._backward = {s: tuple(r for r in self._by_scope[s] if r.id in self._reverse)
-                          for s in SCOPE_RANK}
-        self._combined = {s: _combine(self._forward[s])
-                          for s in ("line", "inline", "block", "tail")}
-        # They are slow even when they fail; most name words a line must hold to match.
-        self._literals = {r.id: required_literals(r.source) for r in ordered
-                          if r.id in self._reverse}
+        self._scopes = {s: _Scope(self._by_scope[s], self._reverse)
+                        for s in ("line", "block", "tail")}
+        # Inline rules are searched anywhere in the line, all in one pattern (a match
+        # names the first rule matching at the leftmost place); it is skipped on lines
+        # holding none of their literals when every inline rule has some.
+        inline = self._by_scope["inline"]
+        self._inline = _combine(inline)
+        gate = _Scope(inline, {})
+        self._inline_gate = gate if len(gate.gated) == len(inline) else None
 
     def _culprit(self, rules: Sequence[Rule], subject: str, line_no: int, full: bool
                  ) -> RuleTimeout:
@@ -127,19 +166,6 @@ class Matcher:
                 return RuleTimeout(rule, line_no, self.timeout)
         return RuleTimeout(rules[0], line_no, self.timeout)
 
-    def _first(self, scope: str, line: Line) -> Rule | None:
-        """The first rule of the forward combined pattern of ``scope`` that matches the
-        whole stripped line."""
-        combined = self._combined[scope]
-        if combined is None:
-            return None
-        rules = self._forward[scope]
-        try:
-            m = combined.fullmatch(line.stripped, timeout=self.timeout)
-        except TimeoutError:
-            raise self._culprit(rules, line.stripped, line.number, True) from None
-        return None if m is None else rules[int(m.lastgroup[1:])]
-
     def _full(self, rule: Rule, line: Line) -> bool:
         pattern = self._reverse.get(rule.id, rule.pattern)
         try:
@@ -147,32 +173,37 @@ class Matcher:
         except TimeoutError:
             raise RuleTimeout(rule, line.number, self.timeout) from None
 
-    def _first_backward(self, scope: str, line: Line, folded: str, before: int
-                        ) -> Rule | None:
-        """The first right-to-left rule of ``scope`` ranked before ``before`` that matches
-        the whole stripped line; rules whose literals the line lacks are not tried."""
-        for rule in self._backward[scope]:
-            if rule.order >= before:
-                break
-            if may_match(self._literals[rule.id], folded) and self._full(rule, line):
-                return rule
-        return None
-
     def _candidates(self, scope: str, line: Line, folded: str) -> Iterator[Rule]:
         """Rules of ``scope`` whose pattern matches the whole stripped line, in order.
 
-        The combined pattern finds the first forward rule; right-to-left rules ranked
-        before it are tried one by one; later rules only if asked for."""
-        first = self._first(scope, line)
-        if self._backward[scope]:
-            before = first.order if first is not None else sys.maxsize
-            first = self._first_backward(scope, line, folded, before) or first
+        The combined pattern finds the first of the free forward rules; free
+        right-to-left rules and the gated rules the line holds literals of are tried one
+        by one before it; later rules only if asked for."""
+        rules = self._scopes[scope]
+        first: Rule | None = None
+        if rules.combined is not None:
+            try:
+                m = rules.combined.fullmatch(line.stripped, timeout=self.timeout)
+            except TimeoutError:
+                raise self._culprit(rules.free_forward, line.stripped, line.number,
+                                    True) from None
+            if m is not None:
+                first = rules.free_forward[int(m.lastgroup[1:])]
+        gated = rules.gated_in(folded)
+        tried = sorted(rules.free_backward + tuple(gated), key=lambda r: r.order) \
+            if rules.free_backward else gated
+        for rule in tried:
+            if first is not None and rule.order >= first.order:
+                break
+            if self._full(rule, line):
+                first = rule
+                break
         if first is None:
             return
         yield first
-        for rule in self._by_scope[scope]:
-            if rule.order > first.order and may_match(self._literals.get(rule.id), folded) \
-                    and self._full(rule, line):
+        maybe = set(gated) | set(rules.free_forward) | set(rules.free_backward)
+        for rule in rules.rules:
+            if rule.order > first.order and rule in maybe and self._full(rule, line):
                 yield rule
 
     def propose(self, text: str, lines: Sequence[Line]) -> list[Proposal]:
@@ -180,7 +211,7 @@ class Matcher:
         out: list[Proposal] = []
         nonblank = [i for i, ln in enumerate(lines) if ln.stripped]
         tail_started = False
-        inline = self._combined["inline"]
+        inline, gate = self._inline, self._inline_gate
         for pos, i in enumerate(nonblank):
             line = lines[i]
             folded = line.stripped.casefold()
@@ -190,7 +221,7 @@ class Matcher:
                 out.append(Proposal(line.start, line.stop, rule.id, rule.category,
                                     (0, rule.order)))
                 break
-            if inline is not None:
+            if inline is not None and (gate is None or gate.gated_in(folded)):
                 subject = text[line.start:line.end]
                 try:
                     for m in inline.finditer(subject, timeout=self.timeout):
@@ -199,7 +230,7 @@ class Matcher:
                             out.append(Proposal(line.start + m.start(), line.start + m.end(),
                                                 rule.id, rule.category, (1, rule.order)))
                 except TimeoutError:
-                    raise self._culprit(self._forward["inline"], subject, line.number,
+                    raise self._culprit(self._by_scope["inline"], subject, line.number,
                                         False) from None
             for rule in self._candidates("block", line, folded):
                 stop = line.stop

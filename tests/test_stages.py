@@ -120,18 +120,38 @@ def test_disable_unknown_rule_refused(tmp_path):
 
 
 def test_required_literals():
-    from cleaner.literals import may_match, required_literals
+    from cleaner.literals import required_literals
 
     assert required_literals(r"(?i:Baca\s+juga:?.*)") == {"baca"}
     assert required_literals(r"(?i:.{0,99}\b(?:Google\s*News|kanal\s+WA)\b.*)") == \
         {"google", "kanal"}
-    assert required_literals(r"(?i:.{0,9}(?:ab|whatsapp))") is None  # 'ab' is too short
+    assert required_literals(r"(?i:.{0,9}(?:ab|whatsapp))") == {"ab", "whatsapp"}
+    # punctuation counts as rarer than a short word: '(' rather than {'antara', 'ap'}
+    assert required_literals(r"(?-i:\(\s*(?:Antara|AP)\s*\)\s*$)") == {"("}
     assert required_literals(r"(?i:(?:foto)?\d+)") is None  # optional: not required
     assert required_literals(r"(?i:\p{Lu}+)") is None
+    assert required_literals(r"(?i:caf\u00e9)") == {"caf"}  # a run stops at non-ASCII
     assert required_literals(r"(?i:iklan{e<=1})") is None  # fuzzy: beyond the analysis
-    assert may_match(frozenset({"klik"}), "silakan klik di sini")
-    assert not may_match(frozenset({"klik"}), "harga naik")
-    assert may_match(None, "anything")
+
+
+def test_literal_scan_names_every_literal_a_line_holds():
+    from cleaner._literals import build, scan
+
+    literals = [b"(", b"juga", b"ju", b"antara news", b"antara", b"ab", b"bc"]
+    table = build(literals, [1 << i for i in range(len(literals))])
+
+    def found(line: str) -> set[bytes]:
+        mask = scan(table, line)
+        return {lit for i, lit in enumerate(literals) if mask >> i & 1}
+
+    assert found("baca juga (foto)") == {b"(", b"juga", b"ju"}
+    assert found("kata antara news") == {b"antara news", b"antara"}
+    assert found("abc") == {b"ab", b"bc"}  # overlapping
+    assert found("café (antara) ju") == {b"(", b"antara", b"ju"}  # text not ASCII
+    assert found("antar") == set() and found("") == set() and found("j") == set()
+    assert found("x" * 1000 + "bc") == {b"bc"}
+    with pytest.raises(TypeError):
+        build([b""], [1])
 
 
 def test_required_literals_hold_in_every_line_a_bundled_rule_matches():
