@@ -1,5 +1,5 @@
-"""The compiled parts of cleaner (MinHash signatures, n-gram repetition counts,
-the literal scan of rule matching);
+"""The compiled parts of cleaner (MinHash signatures, quality signals' counts, the
+literal scan of rule matching);
 everything else is in pyproject.toml."""
 
 from setuptools import Extension, setup
@@ -8,7 +8,7 @@ setup(
     ext_modules=[
         Extension("cleaner.dedup._minhash", ["cleaner/dedup/_minhash.c"],
                   extra_compile_args=["-O3", "-std=c11"]),
-        Extension("cleaner._ngrams", ["cleaner/_ngrams.c"], extra_compile_args=["-O3", "-std=c11"]),
+        Extension("cleaner._quality", ["cleaner/_quality.c"], extra_compile_args=["-O3", "-std=c11"]),
         Extension("cleaner._literals", ["cleaner/_literals.c"],
                   extra_compile_args=["-O3", "-std=c11"]),
     ],

@@ -13,9 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import regex
 
-from ._ngrams import counts as ngram_counts
+from ._quality import counts as ngram_counts
+from ._quality import scan
 
 _WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
 _TERMINAL = regex.compile(r"[.!?…:;\"”’')\]]$")
@@ -26,6 +28,21 @@ _LETTER = regex.compile(r"\p{L}")
 _WHITESPACE = tuple(c for c in map(chr, range(0x3000 + 1)) if regex.match(r"\s", c))
 """Every character ``\\s`` matches (none lies above U+3000)."""
 _PARAGRAPH_BREAK = regex.compile(r"\n\s*\n")
+
+
+def _class_table() -> bytes:
+    """Flags of U+0000 .. U+FFFF for ``_quality.scan``, from the regex module's classes:
+    1 letter, 2 upper case, 4 digit, 8 white space, 16 word character, 32 word joiner."""
+    bmp = "".join(map(chr, range(0x10000)))
+    table = np.zeros(0x10000, dtype=np.uint8)
+    classes = (r"\p{L}+", r"\p{Lu}+", r"\d+", r"\s+", r"\w+", r"[-'’]+")
+    for bit, pattern in enumerate(classes):
+        for m in regex.finditer(pattern, bmp):
+            table[m.start():m.end()] |= 1 << bit
+    return table.tobytes()
+
+
+_TABLE = _class_table()
 
 SIGNALS = (
     "word_count", "char_count", "line_count", "mean_word_length", "alpha_word_fraction",
@@ -76,6 +93,19 @@ def quality_words(text: str) -> list[str]:
     return list(map(str.casefold, _WORD.findall(text)))
 
 
+def char_counts(text: str) -> tuple[list[str], int, int, int, int]:
+    """The text's words (``quality_words``) and its letters, upper-case letters, digits
+    and non-space characters: in one compiled pass (``_quality.scan``), or with the
+    regex module for a text with characters above U+FFFF (the same counts)."""
+    scanned = scan(text, _TABLE)
+    if scanned is None:
+        return (quality_words(text), len(_NON_LETTERS.sub("", text)),
+                len(_NON_UPPER.sub("", text)), len(_NON_DIGITS.sub("", text)),
+                len(text) - sum(map(text.count, _WHITESPACE)))
+    letters, upper, digits, spaces, words = scanned
+    return list(map(str.casefold, words)), letters, upper, digits, len(text) - spaces
+
+
 def _fraction(part: float, whole: float) -> float:
     return round(part / whole, 4) if whole else 0.0
 
@@ -96,7 +126,7 @@ def _duplicate_units(units: list[str]) -> tuple[float, float]:
 def _ngram_signals(words: list[str], total: int) -> dict[str, float]:
     """The top-n-gram (2 to 4) and duplicate-n-gram (5 to 10) character fractions, as
     Gopher defines them and datatrove computes them (the counts are compiled: see
-    ``_ngrams.c``). Unlike datatrove, n-grams are compared word by word (datatrove joins
+    ``_quality.c``). Unlike datatrove, n-grams are compared word by word (datatrove joins
     the words without spaces, so 'di rumah' and 'dirumah' count as one n-gram)."""
     if len(words) < 2 or not total:
         return dict.fromkeys(_NGRAM_SIGNALS, 0.0)
@@ -107,7 +137,7 @@ def _ngram_signals(words: list[str], total: int) -> dict[str, float]:
 def compute_signals(text: str, removed_chars: int = 0, original_chars: int | None = None,
                     stopwords: frozenset[str] = frozenset()) -> dict[str, float]:
     """Every signal in ``SIGNALS`` for one cleaned text."""
-    words = quality_words(text)
+    words, letters, upper, digits, non_space = char_counts(text)
     n = len(words)
     word_chars = sum(map(len, words))
     counts = Counter(words)
@@ -115,8 +145,6 @@ def compute_signals(text: str, removed_chars: int = 0, original_chars: int | Non
     no_letter = sum(c for w, c in counts.items() if not w.isalpha() and not _LETTER.search(w))
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
-    letters = len(_NON_LETTERS.sub("", text))
-    non_space = len(text) - sum(map(text.count, _WHITESPACE))
     dup_lines, dup_line_chars = _duplicate_units(lines)
     dup_paras, dup_para_chars = _duplicate_units(paragraphs)
     original = original_chars if original_chars is not None else len(text) + removed_chars
@@ -136,8 +164,8 @@ def compute_signals(text: str, removed_chars: int = 0, original_chars: int | Non
         "duplicate_paragraph_char_fraction": dup_para_chars,
         # '#', '...' and '…' share no character: counting each is counting them all
         "symbol_word_ratio": _fraction(sum(map(text.count, ("#", "...", "…"))), n),
-        "digit_fraction": _fraction(len(_NON_DIGITS.sub("", text)), non_space),
-        "uppercase_fraction": _fraction(len(_NON_UPPER.sub("", text)), letters),
+        "digit_fraction": _fraction(digits, non_space),
+        "uppercase_fraction": _fraction(upper, letters),
         "boilerplate_fraction": _fraction(removed_chars, original),
     }
     out.update(_ngram_signals(words, len(text)))

@@ -16,6 +16,7 @@ from cleaner import RuleError, clean_batch, load_rules
 from cleaner.quality import (
     SIGNALS,
     QualitySettings,
+    char_counts,
     compute_signals,
     flags_for,
     ngram_counts,
@@ -273,3 +274,15 @@ def test_character_counts_equal_their_definitions():
         assert s["uppercase_fraction"] == (round(upper / letters, 4) if letters else 0.0)
         assert s["digit_fraction"] == (round(digits / non_space, 4) if non_space else 0.0)
         assert s["symbol_word_ratio"] == (round(symbols / len(words), 4) if words else 0.0)
+
+
+def test_compiled_scan_gives_the_regex_words_and_counts():
+    odd = ["ǅ Ⅻ ① ² _a_ a--b a-'b 'a' -a- a’ co-op’s", "\u2028 \u00a0 x\u200b y\u0301",
+           "Ab-c d’e 12 😀 x 𝐀𝐁"]  # the last is above U+FFFF: the regex module counts
+    for text in corpus_texts(100) + odd:
+        words, letters, upper, digits, non_space = char_counts(text)
+        assert words == quality_words(text)
+        assert letters == len(regex.findall(r"\p{L}", text))
+        assert upper == len(regex.findall(r"\p{Lu}", text))
+        assert digits == len(regex.findall(r"\d", text))
+        assert non_space == len(regex.findall(r"\S", text))

@@ -1,5 +1,12 @@
-/* Gopher's word n-gram repetition counts in one call: the compiled part of
- * cleaner.quality.
+/* The compiled part of cleaner.quality: one pass over a text for its character counts
+ * and words, and Gopher's word n-gram repetition counts in one call.
+ *
+ * scan(text, table) -> (letters, upper, digits, spaces, words) or None
+ *
+ * table is 65536 bytes of flags for U+0000 .. U+FFFF, made by quality.py from the regex
+ * module's own classes: 1 \p{L}, 2 \p{Lu}, 4 \d, 8 \s, 16 \w, 32 a word joiner
+ * [-'’]. words are the matches of \w+(?:[-'’]\w+)* (not casefolded). A text with a
+ * character above U+FFFF gives None: quality.py then uses the regex module.
  *
  * counts(words) -> tuple of 9 ints, for n = 2 .. 10
  *
@@ -135,14 +142,76 @@ fail:
     return NULL;
 }
 
+enum { LETTER = 1, UPPER = 2, DIGIT = 4, SPACE = 8, WORD = 16, JOINER = 32 };
+
+static PyObject *scan(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_buffer table;
+    if (!PyArg_ParseTuple(args, "Uy*", &text, &table)) return NULL;
+    if (table.len != 65536) {
+        PyBuffer_Release(&table);
+        PyErr_SetString(PyExc_ValueError, "scan: the table must have 65536 entries");
+        return NULL;
+    }
+    const uint8_t *flags = table.buf;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *result = NULL, *words = NULL;
+    if (kind == PyUnicode_4BYTE_KIND) {
+        const Py_UCS4 *p = data;
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (p[i] > 0xFFFF) { result = Py_NewRef(Py_None); goto done; }
+    }
+    words = PyList_New(0);
+    if (!words) goto done;
+    long long letters = 0, upper = 0, digits = 0, spaces = 0;
+    Py_ssize_t i = 0;
+    while (i < n) {
+        uint8_t f = flags[PyUnicode_READ(kind, data, i)];
+        if (!(f & WORD)) {
+            letters += f & LETTER; upper += (f & UPPER) >> 1; digits += (f & DIGIT) >> 2;
+            spaces += (f & SPACE) >> 3;
+            i++;
+            continue;
+        }
+        Py_ssize_t start = i;
+        for (;;) {
+            while (i < n && ((f = flags[PyUnicode_READ(kind, data, i)]) & WORD)) {
+                letters += f & LETTER; upper += (f & UPPER) >> 1; digits += (f & DIGIT) >> 2;
+                spaces += (f & SPACE) >> 3;
+                i++;
+            }
+            /* a joiner followed by a word character continues the word */
+            if (i + 1 < n && (flags[PyUnicode_READ(kind, data, i)] & JOINER) &&
+                (flags[PyUnicode_READ(kind, data, i + 1)] & WORD)) {
+                i++; /* the joiner: counted in no class */
+                continue;
+            }
+            break;
+        }
+        PyObject *w = PyUnicode_Substring(text, start, i);
+        if (!w || PyList_Append(words, w) < 0) { Py_XDECREF(w); goto done; }
+        Py_DECREF(w);
+    }
+    result = Py_BuildValue("(LLLLO)", letters, upper, digits, spaces, words);
+done:
+    Py_XDECREF(words);
+    PyBuffer_Release(&table);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"scan", scan, METH_VARARGS,
+     "scan(text, table) -> (letters, upper, digits, spaces, words), or None for a text "
+     "with characters above U+FFFF"},
     {"counts", counts, METH_O,
      "counts(words) -> for n = 2..10, the characters Gopher's top (2-4) and duplicate "
      "(5-10) n-gram fractions count"},
     {NULL, NULL, 0, NULL}};
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_ngrams",
-                                    "Compiled word n-gram repetition counts (see counts).",
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_quality",
+                                    "Compiled character counts, words and n-gram counts.",
                                     -1, methods};
 
-PyMODINIT_FUNC PyInit__ngrams(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__quality(void) { return PyModule_Create(&module); }
