@@ -17,6 +17,8 @@ from datetime import datetime
 import numpy as np
 
 from ._minhash import sign, sign_text
+from ._verify import seen as new_seen
+from ._verify import verify as verify_pairs
 from .config import DedupConfig
 from .dates import parse_published
 from .shingles import exact_key, shingles, words
@@ -27,9 +29,6 @@ MAX_BUCKET = 64
 cannot make the candidate count quadratic."""
 _CHUNK = 65536
 """Signatures per stored chunk."""
-_VERIFY_CHUNK = 16384
-"""Candidate pairs verified at a time (the low bytes of two signatures each are
-gathered)."""
 _MERGE_AT = 4_000_000
 """Pending candidate codes (8 bytes each) before they are merged and deduplicated."""
 
@@ -242,80 +241,40 @@ class Index:
             return np.empty((0, self.config.num_perm), dtype=np.uint32)
         return self._chunks[0]
 
-    def _take(self, rows: np.ndarray) -> np.ndarray:
-        """The stored signatures at these row numbers (across chunks, without joining
-        the chunks: that would hold every signature twice)."""
-        chunks = self._chunks
-        if len(chunks) == 1:
-            return chunks[0][rows]
-        ends = np.cumsum([len(c) for c in chunks])
-        which = np.searchsorted(ends, rows, side="right")
-        out = np.empty((len(rows), self.config.num_perm), dtype=chunks[0].dtype)
-        for c in np.flatnonzero(np.bincount(which, minlength=len(chunks))).tolist():
-            sel = which == c
-            out[sel] = chunks[c][rows[sel] - (ends[c] - len(chunks[c]))]
-        return out
-
     def matches(self) -> list[Match]:
         """Verified near and contained matches among the distinct articles.
 
         Candidates are verified band by band, so only one band's pairs are held at a
-        time; a pair already matched in an earlier band is not matched again."""
+        time, in compiled code (``_verify.verify``: the low bytes of the two signatures
+        first, an upper bound of their similarity, then the whole signatures); a pair
+        already matched in an earlier band is not matched again."""
         self._flush()
         total = len(self._rows)
         if total < 2:
             return []
-        rows = np.asarray(self._rows, dtype=np.int64)
-        sizes = np.asarray([self.infos[i].size for i in self._rows], dtype=np.float64)
-        if len(self._low) > 1:  # one array: gathered once per band
+        size_of = [float(self.infos[i].size) for i in self._rows]
+        sizes = np.asarray(size_of, dtype=np.float64)
+        if len(self._low) > 1:  # one array: read by row
             self._low = [np.concatenate(self._low)]
+        low, config = self._low[0], self.config
+        seen = new_seen()
         out: list[Match] = []
-        matched = np.empty(0, dtype=np.int64)  # sorted codes i * total + j
         for b in range(self.bands):
             key = np.concatenate([band_key(c, b, self.rows) for c in self._chunks])
             order, sorted_keys = bucket_members(key)
-            low = self._low[0][order]  # bucket members' low bytes, in key order
-            found = [matched]
             for p, k in bucket_pairs(sorted_keys):
-                for lo in range(0, len(p), _VERIFY_CHUNK):
-                    q = p[lo:lo + _VERIFY_CHUNK]
-                    found.append(self._verify_pairs(order[q], order[q + k], low[q],
-                                                    low[q + k], matched, rows, sizes, out))
-            # codes already matched are never verified again: the parts are disjoint
-            matched = np.sort(np.concatenate(found))
+                found = verify_pairs(seen, order[p], order[p + k], low, self._chunks, _CHUNK, sizes,
+                                     total, config.threshold, config.candidate_threshold,
+                                     config.containment, float(config.min_shingles))
+                i, j = (np.frombuffer(x, dtype=np.int64) for x in found[:2])
+                sim = np.frombuffer(found[2], dtype=np.float64)
+                for ii, jj, s in zip(i.tolist(), j.tolist(), sim.tolist(), strict=True):
+                    m = self._verify(self._rows[ii], self._rows[jj], s, size_of[ii],
+                                     size_of[jj])
+                    if m is not None:
+                        out.append(m)
         out.sort(key=lambda m: (min(m.a, m.b), max(m.a, m.b)))
         return out
-
-    def _verify_pairs(self, i: np.ndarray, j: np.ndarray, low_i: np.ndarray,
-                      low_j: np.ndarray, matched: np.ndarray, rows: np.ndarray,
-                      sizes: np.ndarray, out: list[Match]) -> np.ndarray:
-        """Verify candidate pairs (i, j) of stored rows, with their signatures' low bytes,
-        appending the matches to ``out``; return the codes ``i * total + j`` of those
-        that matched. Pairs in ``matched`` are not matched again. The tests of
-        ``_verify`` are first made on whole arrays; only pairs that pass them are built.
-
-        Equal values have equal low bytes, so the share of agreeing low bytes is at
-        least the similarity, and the tests only get easier to pass as the similarity
-        grows: pairs that fail them at that share are dropped before their whole
-        signatures (four times the bytes) are gathered and compared."""
-        config = self.config
-        na, nb = sizes[i], sizes[j]
-        upper = np.count_nonzero(low_i == low_j, axis=1) / config.num_perm
-        maybe = _may_match(config, upper, na, nb)
-        i, j, na, nb = i[maybe], j[maybe], na[maybe], nb[maybe]
-        codes = i * len(rows) + j
-        if len(matched):
-            at = np.minimum(np.searchsorted(matched, codes), len(matched) - 1)
-            new = matched[at] != codes
-            codes, i, j, na, nb = codes[new], i[new], j[new], na[new], nb[new]
-        sim = (self._take(i) == self._take(j)).mean(axis=1)
-        keep = _may_match(config, sim, na, nb)
-        for k in np.flatnonzero(keep).tolist():
-            m = self._verify(int(rows[i[k]]), int(rows[j[k]]), float(sim[k]),
-                             float(na[k]), float(nb[k]))
-            if m is not None:
-                out.append(m)
-        return codes[keep]
 
     def _verify(self, earlier: int, later: int, similarity: float, na: float, nb: float
                 ) -> Match | None:
@@ -324,17 +283,6 @@ class Index:
             return None
         a, b, kind, sim, containment = found
         return Match(a, b, self.infos[a].id, self.infos[b].id, kind, sim, containment)
-
-
-def _may_match(config: DedupConfig, sim: np.ndarray, na: np.ndarray, nb: np.ndarray
-               ) -> np.ndarray:
-    """``verify``'s tests on arrays of similarities and shingle counts: which pairs
-    match. Passing only gets easier as ``sim`` grows."""
-    small = np.minimum(na, nb)
-    contained = np.minimum(1.0, sim * (na + nb) / (1.0 + sim) / np.maximum(small, 1.0))
-    return (sim >= config.threshold) | (
-        (small >= config.min_shingles) & (sim >= config.candidate_threshold)
-        & (contained >= config.containment))
 
 
 def verify(config: DedupConfig, earlier: int, later: int, similarity: float, na: float,
