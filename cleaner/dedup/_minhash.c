@@ -275,9 +275,12 @@ typedef struct {
     uint8_t *text;
     size_t *start;
     size_t ntok, size, cap, tok_cap;
+    uint32_t *crc; /* words32 from a list: each word's CRC-32, and no text */
 } Words;
 
-static void words_free(Words *w) { PyMem_Free(w->text); PyMem_Free(w->start); }
+static void words_free(Words *w) {
+    PyMem_Free(w->text); PyMem_Free(w->start); PyMem_Free(w->crc);
+}
 
 static int words_reserve(Words *w, size_t bytes) {
     if (w->size + bytes <= w->cap) return 0;
@@ -301,18 +304,40 @@ static int words_begin(Words *w) {
     return 0;
 }
 
-/* From a list of str (the words themselves). */
-static int words_from_list(PyObject *tokens, Words *w) {
-    Py_ssize_t n = PyList_GET_SIZE(tokens);
-    for (Py_ssize_t i = 0; i < n; i++) {
+/* From a list of str (the words themselves); for words32 (crc_only) only each word's
+ * CRC-32 is kept. */
+static int words_from_list(PyObject *tokens, Words *w, int crc_only) {
+    size_t n = (size_t)PyList_GET_SIZE(tokens);
+    w->start = PyMem_Malloc(sizeof(size_t) * (n + 2));
+    if (!w->start) { PyErr_NoMemory(); return -1; }
+    w->tok_cap = n + 2;
+    if (crc_only) {
+        w->crc = PyMem_Malloc(sizeof(uint32_t) * (n + 1));
+        if (!w->crc) { PyErr_NoMemory(); return -1; }
+    } else if (words_reserve(w, 8 * n + 64) < 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
         PyObject *t = PyList_GET_ITEM(tokens, i);
         if (!PyUnicode_Check(t)) {
-            PyErr_Format(PyExc_TypeError, "sign: token %zd is not a str", i);
+            PyErr_Format(PyExc_TypeError, "sign: token %zu is not a str", i);
             return -1;
         }
         Py_ssize_t len;
-        const char *u = PyUnicode_AsUTF8AndSize(t, &len);
-        if (!u || words_begin(w) < 0 || words_reserve(w, (size_t)len + 1) < 0) return -1;
+        const char *u;
+        if (PyUnicode_IS_COMPACT_ASCII(t)) { /* its characters are its UTF-8 */
+            len = PyUnicode_GET_LENGTH(t);
+            u = (const char *)PyUnicode_DATA(t);
+        } else if (!(u = PyUnicode_AsUTF8AndSize(t, &len))) {
+            return -1;
+        }
+        if (crc_only) {
+            w->crc[w->ntok++] = crc32_bytes((const uint8_t *)u, (size_t)len);
+            continue;
+        }
+        if (w->size + (size_t)len + 1 > w->cap && words_reserve(w, (size_t)len + 1) < 0)
+            return -1;
+        w->start[w->ntok++] = w->size;
         memcpy(w->text + w->size, u, (size_t)len);
         w->size += (size_t)len;
         w->text[w->size++] = ' ';
@@ -344,18 +369,30 @@ static int words_from_text(PyObject *str, Words *w) {
     if (words_reserve(w, 4 * (size_t)n + 1) < 0) return -1; /* UTF-8 never needs more */
     int in_word = 0;
     if (kind == PyUnicode_1BYTE_KIND) {
+        /* at most one word per two characters: the starts fit without growing */
+        if (w->tok_cap < (size_t)n / 2 + 3) {
+            size_t *grown = PyMem_Realloc(w->start, sizeof(size_t) * ((size_t)n / 2 + 3));
+            if (!grown) { PyErr_NoMemory(); return -1; }
+            w->start = grown;
+            w->tok_cap = (size_t)n / 2 + 3;
+        }
         const uint8_t *p = data;
+        uint8_t *text = w->text;
+        size_t size = w->size, ntok = w->ntok, *start = w->start;
         for (Py_ssize_t i = 0; i < n; i++) {
             uint8_t c = p[i];
             if (alnum_latin1[c]) {
-                if (!in_word && words_begin(w) < 0) return -1;
-                w->size += put_utf8(w->text + w->size, c);
+                if (!in_word) start[ntok++] = size;
+                if (c < 0x80) text[size++] = c;
+                else size += put_utf8(text + size, c);
                 in_word = 1;
             } else if (in_word) {
-                w->text[w->size++] = ' ';
+                text[size++] = ' ';
                 in_word = 0;
             }
         }
+        w->size = size;
+        w->ntok = ntok;
     } else {
         for (Py_ssize_t i = 0; i < n; i++) {
             Py_UCS4 c = PyUnicode_READ(kind, data, i);
@@ -382,17 +419,19 @@ static int words_from_text(PyObject *str, Words *w) {
 static int shingle_hashes(const Words *w, size_t k, int mode, uint64_t *keys, void *hv) {
     size_t n = w->ntok - k + 1;
     if (mode == 2) {
-        uint32_t *wh = PyMem_Malloc(sizeof(uint32_t) * w->ntok);
-        if (!wh) { PyErr_NoMemory(); return -1; }
-        for (size_t i = 0; i < w->ntok; i++)
-            wh[i] = crc32_bytes(w->text + w->start[i], w->start[i + 1] - w->start[i] - 1);
+        uint32_t *wh = w->crc;
+        if (!wh) {
+            if (!(wh = PyMem_Malloc(sizeof(uint32_t) * w->ntok))) { PyErr_NoMemory(); return -1; }
+            for (size_t i = 0; i < w->ntok; i++)
+                wh[i] = crc32_bytes(w->text + w->start[i], w->start[i + 1] - w->start[i] - 1);
+        }
         for (size_t i = 0; i < n; i++) {
             uint32_t h = 0x811C9DC5u;
             for (size_t j = 0; j < k; j++) h = (h ^ wh[i + j]) * 0x01000193u;
             keys[i] = h;
             ((uint32_t *)hv)[i] = fmix32(h);
         }
-        PyMem_Free(wh);
+        if (wh != w->crc) PyMem_Free(wh);
         return 0;
     }
     for (size_t i = 0; i < n; i++) {
@@ -458,7 +497,8 @@ static PyObject *sign(PyObject *self, PyObject *args) {
         return NULL;
     PyObject *result = NULL;
     Words w = {0};
-    if (check_args(shingle, mode, &a, &b, &out) == 0 && words_from_list(tokens, &w) == 0) {
+    if (check_args(shingle, mode, &a, &b, &out) == 0 &&
+        words_from_list(tokens, &w, mode == 2) == 0) {
         Py_ssize_t distinct = sign_words(&w, shingle, mode, &a, &b, &out);
         if (distinct >= 0) result = PyLong_FromSsize_t(distinct);
     }
