@@ -6,10 +6,10 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from datasketch import LeanMinHash, MinHash, MinHashLSH
-from datasketch.hashfunc import sha1_hash32, sha1_hash64
+if TYPE_CHECKING:  # datasketch is imported where it is used: `cleaner clean` never needs it
+    from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 SCHEMES = ("affine32", "affine64", "legacy")
 HASHES = ("words32", "sha1")
@@ -77,21 +77,29 @@ class DedupConfig:
 
     def hashfunc(self) -> Callable[[bytes], int]:
         """The shingle hash datasketch should use for this configuration."""
+        from datasketch.hashfunc import sha1_hash32, sha1_hash64
+
         if self.hash == "words32":
             return word_shingle_hash
         return sha1_hash64 if self.scheme == "affine64" else sha1_hash32
 
     def minhash(self) -> MinHash:
         """An empty MinHash with this configuration's hash function and permutations."""
+        from datasketch import MinHash
+
         return MinHash(num_perm=self.num_perm, seed=self.seed, scheme=self.scheme,
                        hashfunc=self.hashfunc())
 
     def lean(self, hashvalues: Any) -> LeanMinHash:
         """A LeanMinHash over stored signature values, labelled with this scheme."""
+        from datasketch import LeanMinHash
+
         return LeanMinHash(seed=self.seed, hashvalues=hashvalues, scheme=self.scheme)
 
     def lsh(self) -> MinHashLSH:
         """The LSH index for candidates, with the same num_perm as the signatures."""
+        from datasketch import MinHashLSH
+
         return MinHashLSH(threshold=self.candidate_threshold, num_perm=self.num_perm)
 
     def to_dict(self) -> dict[str, Any]:
