@@ -167,7 +167,9 @@ class Index:
         self.bands, self.rows = lsh.b, lsh.r
         self.infos: list[DocInfo] = []
         template = config.minhash()
-        self._perms = template.permutations  # rows a and b, in the signature's dtype
+        a, b = template.permutations  # in the signature's dtype
+        self._a, self._b = a.tobytes(), b.tobytes()  # bytes: the cheapest buffers to pass
+        self._dtype, self._shingle = a.dtype, config.shingle
         self._mode = None if config.scheme == "legacy" else (
             2 if config.hash == "words32" else 1 if config.scheme == "affine64" else 0)
         self._exact: dict[str, int] = {}
@@ -187,9 +189,8 @@ class Index:
             key = exact_key(tokens)
             size, signature = self.signature(tokens)
         else:
-            a, b = self._perms
-            signature = np.empty(len(a), dtype=a.dtype)
-            key, size = sign_text(text.casefold(), self.config.shingle, self._mode, a, b,
+            signature = np.empty(self.config.num_perm, dtype=self._dtype)
+            key, size = sign_text(text.casefold(), self._shingle, self._mode, self._a, self._b,
                                   signature)
         return (key, size, signature) if key is not None else (None, 0, None)
 
@@ -200,9 +201,8 @@ class Index:
             m = self.config.minhash()
             m.update_batch(list(grams))
             return len(grams), m.hashvalues
-        a, b = self._perms
-        signature = np.empty(len(a), dtype=a.dtype)
-        return sign(tokens, self.config.shingle, self._mode, a, b, signature), signature
+        signature = np.empty(self.config.num_perm, dtype=self._dtype)
+        return sign(tokens, self._shingle, self._mode, self._a, self._b, signature), signature
 
     def add(self, doc_id: str, text: str, source: str | None = None,
             published: object = None, prepared: Prepared | None = None) -> list[Match]:
