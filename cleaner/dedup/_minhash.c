@@ -252,7 +252,9 @@ static void permute64(const uint64_t *hv, size_t n, const uint64_t *a, const uin
 
 /* ---- distinct count ------------------------------------------------------------ */
 
-/* Distinct values among keys (open addressing; 0 is the empty slot, counted apart). */
+/* Distinct values among keys (open addressing; 0 is the empty slot, counted apart). The
+ * keys are well mixed already (SHA-1 bytes, or fmix32 of a words32 hash): their low bits
+ * pick the slot. */
 static size_t count_distinct(const uint64_t *keys, size_t n, uint64_t *slots, size_t cap) {
     memset(slots, 0, cap * sizeof *slots);
     size_t distinct = 0;
@@ -260,7 +262,7 @@ static size_t count_distinct(const uint64_t *keys, size_t n, uint64_t *slots, si
     for (size_t i = 0; i < n; i++) {
         uint64_t k = keys[i];
         if (k == 0) { zero = 1; continue; }
-        size_t s = (size_t)(fmix64(k) & (cap - 1));
+        size_t s = (size_t)(k & (cap - 1));
         while (slots[s] && slots[s] != k) s = (s + 1) & (cap - 1);
         if (!slots[s]) { slots[s] = k; distinct++; }
     }
@@ -428,8 +430,9 @@ static int shingle_hashes(const Words *w, size_t k, int mode, uint64_t *keys, vo
         for (size_t i = 0; i < n; i++) {
             uint32_t h = 0x811C9DC5u;
             for (size_t j = 0; j < k; j++) h = (h ^ wh[i + j]) * 0x01000193u;
-            keys[i] = h;
-            ((uint32_t *)hv)[i] = fmix32(h);
+            uint32_t mixed = fmix32(h); /* a bijection: distinct as h is */
+            keys[i] = mixed;
+            ((uint32_t *)hv)[i] = mixed;
         }
         if (wh != w->crc) PyMem_Free(wh);
         return 0;
