@@ -209,24 +209,31 @@ static inline uint64_t fmix64(uint64_t h) {
     return h ^ (h >> 33);
 }
 
-#define BLOCK 64 /* permutations whose minimums stay in registers over all shingles */
+/* The minimums of permutations j .. j + BLOCK - 1 over all shingles, kept in registers
+ * (BLOCK is a constant at each use, so the inner loop is unrolled and vectorised). */
+#define PERMUTE_BLOCK(BLOCK)                                                              \
+    for (; j + (BLOCK) <= perms; j += (BLOCK)) {                                          \
+        uint32_t m[BLOCK], aa[BLOCK], bb[BLOCK];                                          \
+        for (int k = 0; k < (BLOCK); k++) {                                               \
+            m[k] = 0xFFFFFFFFu; aa[k] = a[j + k]; bb[k] = b[j + k];                       \
+        }                                                                                 \
+        for (size_t i = 0; i < n; i++) {                                                  \
+            uint32_t h = hv[i];                                                           \
+            for (int k = 0; k < (BLOCK); k++) {                                           \
+                uint32_t v = aa[k] * h + bb[k];                                           \
+                m[k] = v < m[k] ? v : m[k];                                               \
+            }                                                                             \
+        }                                                                                 \
+        memcpy(out + j, m, sizeof m);                                                     \
+    }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
 static void permute32(const uint32_t *hv, size_t n, const uint32_t *a, const uint32_t *b,
                       uint32_t *out, size_t perms) {
     size_t j = 0;
-    for (; j + BLOCK <= perms; j += BLOCK) {
-        uint32_t m[BLOCK], aa[BLOCK], bb[BLOCK];
-        for (int k = 0; k < BLOCK; k++) { m[k] = 0xFFFFFFFFu; aa[k] = a[j + k]; bb[k] = b[j + k]; }
-        for (size_t i = 0; i < n; i++) {
-            uint32_t h = hv[i];
-            for (int k = 0; k < BLOCK; k++) {
-                uint32_t v = aa[k] * h + bb[k];
-                m[k] = v < m[k] ? v : m[k];
-            }
-        }
-        memcpy(out + j, m, sizeof m);
-    }
+    PERMUTE_BLOCK(128)
+    PERMUTE_BLOCK(32)
+    PERMUTE_BLOCK(8)
     for (; j < perms; j++) {
         uint32_t m = 0xFFFFFFFFu;
         for (size_t i = 0; i < n; i++) {
