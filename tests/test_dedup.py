@@ -296,3 +296,20 @@ def test_matches_equal_verifying_every_candidate_on_whole_signatures():
     kinds = {m.kind for m in expected}
     assert kinds == {"near", "contained"} and len(expected) > 20
     assert index.matches() == expected
+
+
+def test_compiled_verification_refuses_arrays_that_do_not_fit():
+    from cleaner.dedup import _verify
+
+    sigs = np.zeros((3, 16), dtype=np.uint32)
+    low = (sigs & 0xFF).astype(np.uint8)
+    pairs = np.array([0], dtype=np.int64), np.array([1], dtype=np.int64)
+    sizes = np.full(3, 30.0)
+    args = (0.35, 0.1, 0.6, 20.0)
+    found = _verify.verify(_verify.seen(), *pairs, low, [sigs], 65536, sizes, 3, *args)
+    assert np.frombuffer(found[2], dtype=np.float64).tolist() == [1.0]  # equal signatures
+    with pytest.raises(ValueError, match="one row per size"):
+        _verify.verify(_verify.seen(), *pairs, low, [sigs[:2]], 65536, sizes, 3, *args)
+    with pytest.raises(IndexError, match="row out of range"):
+        _verify.verify(_verify.seen(), np.array([0]), np.array([5]), low, [sigs], 65536,
+                       sizes, 3, *args)

@@ -130,17 +130,23 @@ static PyObject *verify(PyObject *self, PyObject *args) {
     for (Py_ssize_t c = 0; c < nchunks; c++)
         if (PyObject_GetBuffer(PyList_GET_ITEM(chunks, c), &views[c], PyBUF_C_CONTIGUOUS) < 0)
             goto done;
-    size_t first_rows = rows < (size_t)chunk ? rows : (size_t)chunk;
-    size_t width = (size_t)views[0].len / (first_rows * perms);
-    if ((width != 4 && width != 8) || (size_t)views[0].len != first_rows * perms * width) {
-        PyErr_SetString(PyExc_ValueError, "verify: signatures must be 32- or 64-bit");
-        goto done;
-    }
+    size_t width = (size_t)views[0].itemsize;
+    for (Py_ssize_t c = 0; c < nchunks; c++)
+        if ((width != 4 && width != 8) || (size_t)views[c].itemsize != width) {
+            PyErr_SetString(PyExc_ValueError, "verify: signatures must be 32- or 64-bit");
+            goto done;
+        }
     for (Py_ssize_t c = 0; c + 1 < nchunks; c++)
         if ((size_t)views[c].len != (size_t)chunk * perms * width) {
             PyErr_SetString(PyExc_ValueError, "verify: every chunk but the last must be full");
             goto done;
         }
+    size_t last = (size_t)views[nchunks - 1].len;
+    if (last % (perms * width) ||
+        (size_t)(nchunks - 1) * (size_t)chunk + last / (perms * width) != rows) {
+        PyErr_SetString(PyExc_ValueError, "verify: the chunks must hold one row per size");
+        goto done;
+    }
     const int64_t *pi = bi.buf, *pj = bj.buf;
     const uint8_t *low = blow.buf;
     const double *sizes = bsizes.buf;
