@@ -92,42 +92,52 @@ def _combine(rules: Sequence[Rule]) -> regex.Pattern[str] | None:
 
 
 _GATED = 64
-"""Rules of a scope that the literal scan can name at most (one bit each)."""
+"""Rules that one literal scan can name at most (one bit each)."""
 
 
-class _Scope:
-    """One scope's rules, sorted out for a line most of which no rule matches.
+class _Gate:
+    """The first ``_GATED`` of some rules that have required literals (printable ASCII,
+    case-folded), and one compiled scan (``_literals.scan``) that names those whose
+    literals a case-folded line holds: a rule it does not name cannot match the line."""
 
-    Rules with required literals (``required_literals``, printable ASCII, case-folded)
-    are gated: one compiled scan of the case-folded line (``_literals.scan``) names
-    those whose literals it holds, and only they are tried, one by one. The other
-    forward rules are one combined pattern, tried on every line; the other right-to-left
-    rules are tried one by one on every line."""
-
-    def __init__(self, rules: Sequence[Rule], reverse: Mapping[str, regex.Pattern[str]]
-                 ) -> None:
-        literals = {r.id: required_literals(r.source) for r in rules}
-        self.rules = tuple(rules)
-        self.gated = tuple(r for r in rules if literals[r.id] is not None)[:_GATED]
-        gated = {r.id for r in self.gated}
-        self.free_forward = tuple(r for r in rules if r.id not in gated and r.id not in reverse)
-        self.free_backward = tuple(r for r in rules if r.id not in gated and r.id in reverse)
-        self.combined = _combine(self.free_forward)
-        pairs = [(lit.encode("ascii"), 1 << k) for k, r in enumerate(self.gated)
-                 for lit in sorted(literals[r.id] or ())]
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        found = [(r, lits) for r in rules if (lits := required_literals(r.source)) is not None]
+        found = found[:_GATED]
+        self.rules = tuple(r for r, _ in found)
+        self.covers_all = len(self.rules) == len(rules)
+        pairs = [(lit.encode("ascii"), 1 << k) for k, (_, lits) in enumerate(found)
+                 for lit in sorted(lits)]
         self.table = build_table([p[0] for p in pairs], [p[1] for p in pairs]) if pairs else None
 
-    def gated_in(self, folded: str) -> list[Rule]:
-        """The gated rules whose literals the case-folded line holds, in order."""
-        if self.table is None:
-            return []
-        mask = scan_table(self.table, folded)
+    def mask(self, folded: str) -> int:
+        """Bit k set: ``rules[k]`` may match the line."""
+        return scan_table(self.table, folded) if self.table is not None else 0
+
+    def named(self, folded: str) -> list[Rule]:
+        """The rules the line holds literals of, in order."""
+        mask = self.mask(folded)
         out = []
         while mask:
             low = mask & -mask
-            out.append(self.gated[low.bit_length() - 1])
+            out.append(self.rules[low.bit_length() - 1])
             mask ^= low
         return out
+
+
+class _Scope:
+    """One whole-line scope's rules, sorted out for a line most of which no rule matches:
+    the gated ones (``_Gate``) are tried one by one, only where the line holds their
+    literals; the other forward rules are one combined pattern, tried on every line;
+    the other right-to-left rules are tried one by one on every line."""
+
+    def __init__(self, rules: Sequence[Rule], reverse: Mapping[str, regex.Pattern[str]]
+                 ) -> None:
+        self.rules = tuple(rules)
+        self.gate = _Gate(rules)
+        gated = {r.id for r in self.gate.rules}
+        self.free_forward = tuple(r for r in rules if r.id not in gated and r.id not in reverse)
+        self.free_backward = tuple(r for r in rules if r.id not in gated and r.id in reverse)
+        self.combined = _combine(self.free_forward)
 
 
 class Matcher:
@@ -150,8 +160,8 @@ class Matcher:
         # holding none of their literals when every inline rule has some.
         inline = self._by_scope["inline"]
         self._inline = _combine(inline)
-        gate = _Scope(inline, {})
-        self._inline_gate = gate if len(gate.gated) == len(inline) else None
+        gate = _Gate(inline)
+        self._inline_gate = gate if gate.covers_all else None
 
     def _culprit(self, rules: Sequence[Rule], subject: str, line_no: int, full: bool
                  ) -> RuleTimeout:
@@ -189,7 +199,7 @@ class Matcher:
                                     True) from None
             if m is not None:
                 first = rules.free_forward[int(m.lastgroup[1:])]
-        gated = rules.gated_in(folded)
+        gated = rules.gate.named(folded)
         tried = sorted(rules.free_backward + tuple(gated), key=lambda r: r.order) \
             if rules.free_backward else gated
         for rule in tried:
@@ -221,7 +231,7 @@ class Matcher:
                 out.append(Proposal(line.start, line.stop, rule.id, rule.category,
                                     (0, rule.order)))
                 break
-            if inline is not None and (gate is None or gate.gated_in(folded)):
+            if inline is not None and (gate is None or gate.mask(folded)):
                 subject = text[line.start:line.end]
                 try:
                     for m in inline.finditer(subject, timeout=self.timeout):
