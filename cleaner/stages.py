@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import regex
 
 from ._literals import build as build_table
-from ._literals import scan as scan_table
-from .literals import required_literals
+from ._literals import scan_lines
+from .literals import first_chars, never_empty, required_literals, start_key
 from .model import Proposal
 from .rules import Rule
 
@@ -92,36 +92,71 @@ def _combine(rules: Sequence[Rule]) -> regex.Pattern[str] | None:
 
 
 _GATED = 64
-"""Rules that one literal scan can name at most (one bit each)."""
+"""Rules of one scope that the literal scan can name at most (one bit each)."""
+
+_GATE_SCOPES = ("line", "inline", "block", "tail")
+"""Scope k's rules are bits ``64 * k`` on of the scan's mask."""
 
 
 class _Gate:
-    """The first ``_GATED`` of some rules that have required literals (printable ASCII,
-    case-folded), and one compiled scan (``_literals.scan``) that names those whose
-    literals a case-folded line holds: a rule it does not name cannot match the line."""
+    """For each scope, the first ``_GATED`` rules that have required literals (see
+    ``literals``), and one compiled scan of a whole text (``_literals.scan_lines``) that
+    names, line by line, the rules whose literals the case-folded line holds and, for
+    whole-line rules, whose first characters (``literals.first_chars``) it starts with:
+    a rule it does not name cannot match that line."""
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
-        found = [(r, lits) for r in rules if (lits := required_literals(r.source)) is not None]
-        found = found[:_GATED]
-        self.rules = tuple(r for r, _ in found)
-        self.covers_all = len(self.rules) == len(rules)
-        pairs = [(lit.encode("ascii"), 1 << k) for k, (_, lits) in enumerate(found)
-                 for lit in sorted(lits)]
-        self.table = build_table([p[0] for p in pairs], [p[1] for p in pairs]) if pairs else None
+    def __init__(self, by_scope: Mapping[str, Sequence[Rule]]) -> None:
+        self.rules: dict[str, tuple[Rule, ...]] = {}
+        self.shift: dict[str, int] = {}
+        literals: list[bytes] = []
+        masks: list[int] = []
+        starts: dict[str, int] = {}
+        self.anywhere = 0
+        """Rules that may match whatever the line starts with."""
+        for k, scope in enumerate(_GATE_SCOPES):
+            found = [(r, lits) for r in by_scope[scope]
+                     if (lits := required_literals(r.source)) is not None][:_GATED]
+            self.rules[scope] = tuple(r for r, _ in found)
+            self.shift[scope] = _GATED * k
+            for j, (rule, lits) in enumerate(found):
+                bit = 1 << (_GATED * k + j)
+                for lit in sorted(lits):
+                    literals.append(lit.encode("utf-8"))
+                    masks.append(bit)
+                first = first_chars(rule.source, stripped=True) if scope != "inline" else None
+                if first is None:
+                    self.anywhere |= bit
+                for c in first or ():
+                    starts[c] = starts.get(c, 0) | bit
+        self.starts = {c: bit | self.anywhere for c, bit in starts.items()}
+        """Rules that may match a line starting with this (case-folded) character."""
+        self.table = build_table(literals, masks) if literals else None
 
-    def mask(self, folded: str) -> int:
-        """Bit k set: ``rules[k]`` may match the line."""
-        return scan_table(self.table, folded) if self.table is not None else 0
-
-    def named(self, folded: str) -> list[Rule]:
-        """The rules the line holds literals of, in order."""
-        mask = self.mask(folded)
-        out = []
-        while mask:
-            low = mask & -mask
-            out.append(self.rules[low.bit_length() - 1])
-            mask ^= low
+    def lines(self, text: str, lines: Sequence[Line]) -> dict[int, int]:
+        """Mask by index, for the nonblank lines of ``text`` that some rule may match."""
+        if self.table is None:
+            return {}
+        out = {}
+        starts, anywhere = self.starts, self.anywhere
+        for i, mask in scan_lines(self.table, text.casefold()):
+            stripped = lines[i].stripped
+            if stripped and (mask := mask & starts.get(start_key(stripped[0]), anywhere)):
+                out[i] = mask
         return out
+
+    def named(self, scope: str, mask: int) -> list[Rule]:
+        """The rules of ``scope`` a line's mask names, in order."""
+        bits = mask >> self.shift[scope] & _WORD
+        rules = self.rules[scope]
+        out = []
+        while bits:
+            low = bits & -bits
+            out.append(rules[low.bit_length() - 1])
+            bits ^= low
+        return out
+
+
+_WORD = (1 << _GATED) - 1
 
 
 class _Scope:
@@ -130,13 +165,12 @@ class _Scope:
     literals; the other forward rules are one combined pattern, tried on every line;
     the other right-to-left rules are tried one by one on every line."""
 
-    def __init__(self, rules: Sequence[Rule], reverse: Mapping[str, regex.Pattern[str]]
-                 ) -> None:
+    def __init__(self, rules: Sequence[Rule], gated: Sequence[Rule],
+                 reverse: Mapping[str, regex.Pattern[str]]) -> None:
         self.rules = tuple(rules)
-        self.gate = _Gate(rules)
-        gated = {r.id for r in self.gate.rules}
-        self.free_forward = tuple(r for r in rules if r.id not in gated and r.id not in reverse)
-        self.free_backward = tuple(r for r in rules if r.id not in gated and r.id in reverse)
+        ids = {r.id for r in gated}
+        self.free_forward = tuple(r for r in rules if r.id not in ids and r.id not in reverse)
+        self.free_backward = tuple(r for r in rules if r.id not in ids and r.id in reverse)
         self.combined = _combine(self.free_forward)
 
 
@@ -153,15 +187,25 @@ class Matcher:
         # result for a full match) they fail fast. They are tried one by one.
         self._reverse = {r.id: regex.compile("(?r)" + r.source) for r in ordered
                          if r.scope != "inline" and _opens_wide(r.source)}
-        self._scopes = {s: _Scope(self._by_scope[s], self._reverse)
+        self._gate = _Gate(self._by_scope)
+        self._scopes = {s: _Scope(self._by_scope[s], self._gate.rules[s], self._reverse)
                         for s in ("line", "block", "tail")}
         # Inline rules are searched anywhere in the line, all in one pattern (a match
         # names the first rule matching at the leftmost place); it is skipped on lines
         # holding none of their literals when every inline rule has some.
         inline = self._by_scope["inline"]
         self._inline = _combine(inline)
-        gate = _Gate(inline)
-        self._inline_gate = gate if gate.covers_all else None
+        self._inline_gated = len(self._gate.rules["inline"]) == len(inline)
+        # ... or, when every inline rule is gated and cannot match nothing, the named
+        # rules' own searches are merged into what the combined pattern would find
+        # (the regex module searches one rule much faster than an alternation of them).
+        self._inline_merged = self._inline_gated and all(never_empty(r.source) for r in inline)
+        self._wanted = {s: (bool(sc.free_forward or sc.free_backward),
+                            _WORD << self._gate.shift[s]) for s, sc in self._scopes.items()}
+        """Per scope: whether it has rules tried on every line, and its bits of a mask."""
+        # When every rule is gated, only lines holding some rule's literals are read.
+        self._all_gated = self._inline_gated and not any(
+            sc.free_forward or sc.free_backward for sc in self._scopes.values())
 
     def _culprit(self, rules: Sequence[Rule], subject: str, line_no: int, full: bool
                  ) -> RuleTimeout:
@@ -183,7 +227,7 @@ class Matcher:
         except TimeoutError:
             raise RuleTimeout(rule, line.number, self.timeout) from None
 
-    def _candidates(self, scope: str, line: Line, folded: str) -> Iterator[Rule]:
+    def _candidates(self, scope: str, line: Line, mask: int) -> Iterator[Rule]:
         """Rules of ``scope`` whose pattern matches the whole stripped line, in order.
 
         The combined pattern finds the first of the free forward rules; free
@@ -199,7 +243,7 @@ class Matcher:
                                     True) from None
             if m is not None:
                 first = rules.free_forward[int(m.lastgroup[1:])]
-        gated = rules.gate.named(folded)
+        gated = self._gate.named(scope, mask)
         tried = sorted(rules.free_backward + tuple(gated), key=lambda r: r.order) \
             if rules.free_backward else gated
         for rule in tried:
@@ -216,33 +260,74 @@ class Matcher:
             if rule.order > first.order and rule in maybe and self._full(rule, line):
                 yield rule
 
+    def _inline_matches(self, subject: str, line_no: int, mask: int
+                        ) -> Iterator[tuple[int, int, Rule]]:
+        """The non-empty matches of the combined inline pattern in ``subject``, left to
+        right, each with the first rule that matches there."""
+        if not self._inline_merged:
+            try:
+                for m in self._inline.finditer(subject, timeout=self.timeout):
+                    if m.end() > m.start():
+                        yield m.start(), m.end(), self._by_scope["inline"][int(m.lastgroup[1:])]
+            except TimeoutError:
+                raise self._culprit(self._by_scope["inline"], subject, line_no,
+                                    False) from None
+            return
+        # The combined pattern matches at the leftmost place where some rule does, with
+        # the first such rule, and goes on from the end of that match: each rule's next
+        # match is searched again only when that match began before the end.
+        rules = self._gate.named("inline", mask)
+        heads = [self._search(r, subject, 0, line_no) for r in rules]
+        while True:
+            best = -1
+            for k, m in enumerate(heads):
+                if m is not None and (best < 0 or m.start() < heads[best].start()):
+                    best = k
+            if best < 0:
+                return
+            start, end = heads[best].span()
+            yield start, end, rules[best]
+            for k, m in enumerate(heads):
+                if m is not None and m.start() < end:
+                    heads[k] = self._search(rules[k], subject, end, line_no)
+
+    def _search(self, rule: Rule, subject: str, pos: int, line_no: int
+                ) -> regex.Match[str] | None:
+        try:
+            return rule.pattern.search(subject, pos, timeout=self.timeout)
+        except TimeoutError:
+            raise RuleTimeout(rule, line_no, self.timeout) from None
+
     def propose(self, text: str, lines: Sequence[Line]) -> list[Proposal]:
         """Every span the rules want removed, with its precedence rank."""
         out: list[Proposal] = []
         nonblank = [i for i, ln in enumerate(lines) if ln.stripped]
         tail_started = False
-        inline, gate = self._inline, self._inline_gate
-        for pos, i in enumerate(nonblank):
+        inline, inline_gated = self._inline, self._inline_gated
+        inline_bits = _WORD << self._gate.shift["inline"]
+        masks = self._gate.lines(text, lines)
+        visit = enumerate(nonblank)
+        if self._all_gated:
+            visit = ((pos, i) for pos, i in visit if i in masks)
+        (line_free, line_bits), (block_free, block_bits), (tail_free, tail_bits) = (
+            self._wanted[s] for s in ("line", "block", "tail"))
+        for pos, i in visit:
             line = lines[i]
-            folded = line.stripped.casefold()
-            for rule in self._candidates("line", line, folded):
+            mask = masks.get(i, 0)
+            for rule in self._candidates("line", line, mask) if line_free or mask & line_bits \
+                    else ():
                 if rule.standalone and _continues(lines, nonblank, pos):
                     continue
                 out.append(Proposal(line.start, line.stop, rule.id, rule.category,
                                     (0, rule.order)))
                 break
-            if inline is not None and (gate is None or gate.mask(folded)):
-                subject = text[line.start:line.end]
-                try:
-                    for m in inline.finditer(subject, timeout=self.timeout):
-                        if m.end() > m.start():
-                            rule = self._by_scope["inline"][int(m.lastgroup[1:])]
-                            out.append(Proposal(line.start + m.start(), line.start + m.end(),
-                                                rule.id, rule.category, (1, rule.order)))
-                except TimeoutError:
-                    raise self._culprit(self._by_scope["inline"], subject, line.number,
-                                        False) from None
-            for rule in self._candidates("block", line, folded):
+            if inline is not None and (not inline_gated or mask & inline_bits):
+                for start, end, rule in self._inline_matches(text[line.start:line.end],
+                                                             line.number, mask):
+                    out.append(Proposal(line.start + start, line.start + end, rule.id,
+                                        rule.category, (1, rule.order)))
+            for rule in self._candidates("block", line, mask) \
+                    if block_free or mask & block_bits else ():
                 stop = line.stop
                 taken = 0
                 for j in nonblank[pos + 1:]:
@@ -259,9 +344,9 @@ class Matcher:
                     taken += 1
                 out.append(Proposal(line.start, stop, rule.id, rule.category, (2, rule.order)))
                 break
-            if not tail_started:
+            if not tail_started and (tail_free or mask & tail_bits):
                 after = len(nonblank) - pos - 1
-                for rule in self._candidates("tail", line, folded):
+                for rule in self._candidates("tail", line, mask):
                     if rule.max_after is None or after <= rule.max_after:
                         out.append(Proposal(line.start, len(text), rule.id, rule.category,
                                             (3, rule.order)))

@@ -1,0 +1,205 @@
+"""The cheap tests that skip a rule on a line (required literals, first characters,
+the compiled literal scan) never skip a rule that could match, and the merged inline
+search finds what the combined inline pattern finds."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+import regex
+
+from cleaner import load_rules
+from cleaner.examples import parse_marked
+from cleaner.literals import _literal_char, first_chars, never_empty, required_literals, start_key
+from cleaner.rules import Rule
+from cleaner.stages import Matcher, split_lines
+
+
+def test_required_literals():
+    assert required_literals(r"(?i:Baca\s+juga:?.*)") == {"baca"}
+    assert required_literals(r"(?i:.{0,99}\b(?:Google\s*News|kanal\s+WA)\b.*)") == \
+        {"google", "kanal"}
+    assert required_literals(r"(?i:.{0,9}(?:ab|whatsapp))") == {"ab", "whatsapp"}
+    # punctuation counts as rarer than a short word: '(' rather than {'antara', 'ap'}
+    assert required_literals(r"(?-i:\(\s*(?:Antara|AP)\s*\)\s*$)") == {"("}
+    assert required_literals(r"(?i:(?:foto)?\d+)") is None  # optional: not required
+    assert required_literals(r"(?i:\p{Lu}+)") is None
+    assert required_literals(r"(?i:caf\u00e9)") == {"caf"}  # a run stops at a letter not ASCII
+    assert required_literals(r"(?i:iklan{e<=1})") is None  # fuzzy: beyond the analysis
+    # classes: one letter in either case continues a run; others are a set of characters
+    assert required_literals(r"[Gg]oogle[\s.]*[Nn]ews") == {"google"}
+    assert required_literals(r"[*•=]{3,}|[•·]") == {"*", "•", "=", "·"}
+    assert required_literals(r"[^a]b") == {"b"}
+    # symbols and punctuation without case are literals, ASCII or not
+    assert required_literals(r"(?i:(?:Copyright\s*)?(?:©|\(c\))\s*\d{4})") == {"©", "(c)"}
+    # a look-ahead holding \w is not a flag of the regex module only
+    assert required_literals(r"(?-i:Foto\s*:\s*\S(?:[^.]|\.(?=\w)){0,60})") is not None
+    assert required_literals(r"(?r)Foto") is None
+
+
+def test_literal_characters_are_only_those_nothing_else_folds_to():
+    """A non-ASCII literal character must be one that no other character's case
+    mapping produces, or a case-folded line could hold something the pattern matched
+    case-insensitively without holding the literal."""
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        for mapped in {c.casefold(), c.lower(), c.upper()} - {c}:
+            for m in mapped:
+                assert not (ord(m) > 0x7F and _literal_char(ord(m))), (hex(code), m)
+
+
+def test_regex_classes_agree_with_the_keys_of_first_characters():
+    """White space per the regex module never starts a stripped line, and its \\d is
+    exactly the characters ``start_key`` names "0"."""
+    space, digit = regex.compile(r"\s"), regex.compile(r"\d")
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        if space.match(c):
+            assert c.isspace() and not (" " + c + "x").strip().startswith(c), hex(code)
+        assert bool(digit.match(c)) == (start_key(c) == "0"), hex(code)
+
+
+def test_first_chars():
+    assert first_chars(r"(?i:[Bb]aca|Foto)") == {"b", "f"}
+    assert first_chars(r"\s*Baca|\d+") == {" ", "b", "0"}
+    assert first_chars(r"\s*Baca|\d+", stripped=True) == {"b", "0"}
+    assert first_chars(r"\s+x", stripped=True) == set()  # cannot match a stripped line
+    assert first_chars(r"(?:a|)b") == {"a", "b"}
+    assert first_chars(r"(?<=[.!?])\s*\((?:AP|AFP)\)") == {" ", "("}
+    assert first_chars(r"(?:(?<=^)|(?<=\.\s?))Saksikan") == {"s"}
+    assert first_chars(r"a?") is None  # may match nothing
+    assert first_chars(r"\S+") is None and first_chars(r".{0,9}x") is None
+    assert first_chars(r"[^a]") is None
+    assert start_key("B") == "b" and start_key("\u0663") == "0" and start_key("\u212a") == "k"
+    assert never_empty(r"(?<=x)\(a\)") and not never_empty(r"(?<=x)a*")
+
+
+def _bundled_rules() -> list[Rule]:
+    return [r for p in load_rules().packs for r in p.rules]
+
+
+def _example_lines(rule: Rule) -> list[str]:
+    return [line for example in rule.remove_examples + rule.keep_examples
+            for line in parse_marked(example)[0].split("\n")]
+
+
+def test_required_literals_hold_in_every_line_a_bundled_rule_matches():
+    checked = 0
+    for rule in _bundled_rules():
+        literals = required_literals(rule.source)
+        if literals is None:
+            continue
+        for line in _example_lines(rule):
+            for m in rule.pattern.finditer(line):
+                if m.group():
+                    checked += 1
+                    assert any(lit in m.group().casefold() for lit in literals), rule.id
+    assert checked > 100
+
+
+def test_first_chars_hold_in_every_match_of_a_bundled_rule():
+    checked = 0
+    for rule in _bundled_rules():
+        anywhere = first_chars(rule.source)
+        stripped = first_chars(rule.source, stripped=True)
+        for line in _example_lines(rule):
+            for m in rule.pattern.finditer(line):
+                if m.group() and anywhere is not None:
+                    checked += 1
+                    key = " " if m.group()[0].isspace() else start_key(m.group()[0])
+                    assert key in anywhere, rule.id
+            bare = line.strip()
+            if bare and stripped is not None and rule.pattern.fullmatch(bare):
+                checked += 1
+                assert start_key(bare[0]) in stripped, rule.id
+    assert checked > 200
+
+
+def test_literal_scan_names_every_literal_a_line_holds():
+    from cleaner._literals import build, scan
+
+    literals = [b"(", b"juga", b"ju", b"antara news", b"antara", b"ab", b"bc"]
+    table = build(literals, [1 << i for i in range(len(literals))])
+
+    def found(line: str) -> set[bytes]:
+        mask = scan(table, line)
+        return {lit for i, lit in enumerate(literals) if mask >> i & 1}
+
+    assert found("baca juga (foto)") == {b"(", b"juga", b"ju"}
+    assert found("kata antara news") == {b"antara news", b"antara"}
+    assert found("abc") == {b"ab", b"bc"}  # overlapping
+    assert found("café (antara) ju") == {b"(", b"antara", b"ju"}  # text not ASCII
+    assert found("antar") == set() and found("") == set() and found("j") == set()
+    assert found("x" * 1000 + "bc") == {b"bc"}
+    with pytest.raises(TypeError):
+        build([b""], [1])
+
+
+def test_literal_scan_by_line_with_wide_masks_and_literals_not_ascii():
+    from cleaner._literals import build, scan_lines
+
+    literals = ["©", "baca", "»", "ju", "juga"]
+    masks = [1, 1 << 70, 1 << 130, 1 << 255, 1 << 64]
+    table = build([lit.encode() for lit in literals], masks)
+    text = "© 2024\n\nbaca juga: x »\ntidak ada\nju"
+    assert scan_lines(table, text) == [
+        (0, 1), (2, (1 << 70) | (1 << 130) | (1 << 255) | (1 << 64)), (4, 1 << 255)]
+    assert scan_lines(table, "") == [] and scan_lines(table, "\n\n©") == [(2, 1)]
+    for bad, error in (([-1], ValueError), ([1 << 256], ValueError), (["1"], TypeError)):
+        with pytest.raises(error):
+            build([b"a"], bad)
+    with pytest.raises(TypeError, match="line break"):
+        build([b"a\nb"], [1])
+
+
+def _rule(rule_id: str, scope: str, source: str, order: int) -> Rule:
+    return Rule(rule_id, "credit", scope, "", source, regex.compile(source), None, 0, None,
+                False, (), (), "test", order)
+
+
+def _inline_both_ways(matcher: Matcher, text: str) -> tuple[list, list]:
+    """Inline proposals with the rules' searches merged, and with the combined pattern."""
+    lines = split_lines(text)
+    merged = [p for p in matcher.propose(text, lines) if p.rank[0] == 1]
+    matcher._inline_merged = False
+    try:
+        combined = [p for p in matcher.propose(text, lines) if p.rank[0] == 1]
+    finally:
+        matcher._inline_merged = True
+    return merged, combined
+
+
+def test_merged_inline_search_equals_the_combined_pattern():
+    rules = [
+        _rule("t.paren", "inline", r"\(\w{2,5}\)", 0),
+        _rule("t.paren-slash", "inline", r"\(\w{2,5}/\w{2,5}\)", 1),
+        _rule("t.after-stop", "inline", r"(?<=\.)\s*\([a-z]+(?:/[a-z]+)?\)", 2),
+        _rule("t.long", "inline", r"\(ab\) \(cd\)", 3),
+    ]
+    matcher = Matcher(rules)
+    assert matcher._inline_merged
+    text = ("Kata dia. (ab) (cd) lalu (ab/cd) dan (xy).\n"
+            "Tanpa tanda kurung sama sekali.\n"
+            "Akhir. (abc/de)(fg) (hi)")
+    merged, combined = _inline_both_ways(matcher, text)
+    assert merged == combined
+    # first rule in order wins where two match at the same place; the longer match of
+    # a later rule at an earlier place wins over both
+    assert [(p.rule, text[p.start:p.end]) for p in merged][:3] == [
+        ("t.after-stop", " (ab)"), ("t.paren", "(cd)"), ("t.paren-slash", "(ab/cd)")]
+
+
+def test_merged_inline_search_equals_the_combined_pattern_on_bundled_examples():
+    book = load_rules()
+    lines = [line for r in _bundled_rules() for line in _example_lines(r)]
+    text = "\n".join(lines)
+    found = 0
+    for pack in [None, *(p for p in book.packs if p.kind == "site")]:
+        packs = [p for p in book.packs if p.kind != "site"] + ([pack] if pack else [])
+        matcher = Matcher([r for p in packs for r in p.rules])
+        assert matcher._inline_merged
+        merged, combined = _inline_both_ways(matcher, text)
+        assert merged == combined, pack
+        found += len(merged)
+    assert found > 20
