@@ -10,6 +10,7 @@ tried. Nothing that could match is ever skipped.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -131,12 +132,14 @@ def _parse(source: str) -> Any:
         return None
 
 
+@functools.cache
 def never_empty(source: str) -> bool:
     """True when every match of ``source`` holds a character (False when unsure)."""
     tree = _parse(source)
     return tree is not None and tree.getwidth()[0] > 0
 
 
+@functools.cache
 def required_literals(source: str) -> Literals | None:
     """Case-folded literals, one of which every match of ``source`` contains; None when
     the pattern has no such literals (or is beyond the standard parser)."""
@@ -208,6 +211,7 @@ def _first(items: list[tuple[Any, Any]]) -> tuple[frozenset[str], bool] | None:
     return frozenset(out), True
 
 
+@functools.cache
 def first_chars(source: str, stripped: bool = False) -> frozenset[str] | None:
     """The characters (as ``start_key`` names them) that every match of ``source``
     starts with one of (``\\s*[Bb]aca|Foto|\\d+`` gives {" ", "b", "f", "0"}); None when

@@ -8,6 +8,8 @@ dropped here: flags are annotations.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,7 +22,8 @@ from ._quality import counts as ngram_counts
 from ._quality import scan
 
 _WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
-_TERMINAL = regex.compile(r"[.!?…:;\"”’')\]]$")
+_TERMINALS = tuple(".!?…:;\"”’')]")
+"""A line ending in one of these ends a sentence (or quote, or list item)."""
 _NON_UPPER = regex.compile(r"\P{Lu}+")
 _NON_DIGITS = regex.compile(r"\D+")
 _NON_LETTERS = regex.compile(r"\P{L}+")
@@ -73,10 +76,16 @@ class FlagRule:
     Gopher repetition ratios mean nothing on a ten-word text)."""
 
     def raised(self, signals: Mapping[str, float]) -> bool:
-        if any(signals[s] < v for s, v in self.when_min):
-            return False
-        return any(signals[s] < v for s, v in self.min) or \
-            any(signals[s] > v for s, v in self.max)
+        for s, v in self.when_min:
+            if signals[s] < v:
+                return False
+        for s, v in self.min:
+            if signals[s] < v:
+                return True
+        for s, v in self.max:
+            if signals[s] > v:
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -141,8 +150,10 @@ def compute_signals(text: str, removed_chars: int = 0, original_chars: int | Non
     n = len(words)
     word_chars = sum(map(len, words))
     counts = Counter(words)
-    stop = sum(c for w, c in counts.items() if w in stopwords)
-    no_letter = sum(c for w, c in counts.items() if not w.isalpha() and not _LETTER.search(w))
+    stop = sum(map(counts.__getitem__, stopwords.intersection(counts)))
+    # most words are all letters: only the others are searched for one
+    not_alpha = itertools.compress(counts, map(operator.not_, map(str.isalpha, counts)))
+    no_letter = sum(counts[w] for w in not_alpha if not _LETTER.search(w))
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
     dup_lines, dup_line_chars = _duplicate_units(lines)
@@ -156,8 +167,8 @@ def compute_signals(text: str, removed_chars: int = 0, original_chars: int | Non
         "alpha_word_fraction": _fraction(n - no_letter, n),
         "stopword_count": stop,
         "stopword_ratio": _fraction(stop, n),
-        "terminal_line_fraction": _fraction(sum(1 for ln in lines if _TERMINAL.search(ln)),
-                                            len(lines)),
+        "terminal_line_fraction": _fraction(
+            sum(map(operator.methodcaller("endswith", _TERMINALS), lines)), len(lines)),
         "duplicate_line_fraction": dup_lines,
         "duplicate_line_char_fraction": dup_line_chars,
         "duplicate_paragraph_fraction": dup_paras,

@@ -33,8 +33,9 @@ def _trigger_chars() -> frozenset[str]:
     return frozenset(chars - {"\n", "\t"})
 
 
-_FTFY_TRIGGER = re.compile("[" + "".join(sorted(map(re.escape, _trigger_chars()))) + "]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_FTFY_TRIGGER = re.compile("[" + "".join(sorted(map(re.escape, _trigger_chars())))
+                           + "\ud800-\udfff]")
+"""A character some fixer acts on, or a surrogate (ftfy always runs on those)."""
 _MOJIBAKE = re.compile(BADNESS_RE.pattern, BADNESS_RE.flags | re.MULTILINE)
 """ftfy's own mojibake test (``badness.is_bad``), which ftfy applies line by line,
 applied to the whole text at once: with MULTILINE its ``^`` finds every line start,
@@ -49,8 +50,11 @@ _FTFY_SEGMENT = 1_000_000
 _SPACES = regex.compile(r"[^\S\n]+")
 _STRIP_ONLY = re.compile("[\x1c-\x1f]")
 """Characters ``str.strip`` (and ``re``'s ``\\s``) take for space, ``regex``'s ``\\s`` not."""
-_SPACES_RE = re.compile(r"[^\S\n]+")
-"""``_SPACES`` for text without ``_STRIP_ONLY`` characters (``re`` is faster)."""
+_ODD_SPACE = re.compile(r"[^\S\n ]")
+"""White space other than the space and the line break (``_STRIP_ONLY`` included)."""
+_SPACE_RUNS = re.compile(r" [^\S\n]+|[^\S\n ][^\S\n]*")
+"""The runs of ``_SPACES`` other than a lone space (which folds to itself), for text
+without ``_STRIP_ONLY`` characters (``re`` is faster)."""
 _BLANK_RUNS = regex.compile(r"\n{3,}")
 
 
@@ -108,7 +112,7 @@ def needs_ftfy(text: str) -> bool:
     test, and already NFC. Nearly all news text passes and skips ftfy's per-line work;
     only where this says True is ftfy run, with the same output as running it always."""
     return (bool(_FTFY_TRIGGER.search(text)) or len(text) > _FTFY_SEGMENT
-            or bool(chardata.HTML_ENTITY_RE.search(text)) or bool(_SURROGATE.search(text))
+            or bool(chardata.HTML_ENTITY_RE.search(text))
             or _looks_mojibake(text) or not unicodedata.is_normalized("NFC", text))
 
 
@@ -117,8 +121,10 @@ def normalise(text: str) -> str:
     if needs_ftfy(text):
         text = ftfy.fix_text(text, FTFY_CONFIG)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not _STRIP_ONLY.search(text):  # the same, on the whole text at once
-        text = _SPACES_RE.sub(" ", text).replace(" \n", "\n").replace("\n ", "\n").strip(" ")
+    if "  " not in text and not _ODD_SPACE.search(text):  # no run to fold: the same
+        text = text.replace(" \n", "\n").replace("\n ", "\n").strip(" ")
+    elif not _STRIP_ONLY.search(text):  # the same, on the whole text at once
+        text = _SPACE_RUNS.sub(" ", text).replace(" \n", "\n").replace("\n ", "\n").strip(" ")
     else:
         text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_RUNS.sub("\n\n", text).strip("\n")

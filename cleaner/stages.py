@@ -8,8 +8,10 @@ What no rule or stage proposes is kept.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
@@ -46,8 +48,7 @@ _INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 """Zero-width and direction marks: a line of only these is blank."""
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """One line of the input: ``[start, end)`` without its line break, ``stop`` after it."""
 
     number: int  # 1-based
@@ -380,14 +381,18 @@ def repeated_proposals(lines: Sequence[Line], claimed: Sequence[Proposal] = ()
     whole text as one line and then again split into paragraphs). The first copy stays.
     Lines that a rule removes whole (``claimed``) are furniture, not first copies.
     """
-    spans = [(p.start, p.end) for p in claimed if p.rank[0] != SCOPE_RANK["inline"]]
+    # Rules remove whole lines: a line is claimed when one span covers it.
+    spans = sorted((p.start, p.end) for p in claimed if p.rank[0] != SCOPE_RANK["inline"])
+    starts = [s for s, _ in spans]
+    reach = list(itertools.accumulate((e for _, e in spans), max))
     seen: set[str] = set()
-    earlier: list[str] = []
+    earlier = ""  # the keys of CONTAINED_MIN_WORDS words or more, each after a line break
     out: list[Proposal] = []
     for line in lines:
         if not line.stripped:
             continue
-        if any(s <= line.start and e >= line.end for s, e in spans):
+        k = bisect.bisect_right(starts, line.start)
+        if k and reach[k - 1] >= line.end:
             continue
         key = _norm(line.stripped)
         words = key.count(" ") + 1
@@ -395,11 +400,11 @@ def repeated_proposals(lines: Sequence[Line], claimed: Sequence[Proposal] = ()
             out.append(Proposal(line.start, line.stop, "repeated.paragraph", "repeated",
                                 (4, 0)))
             continue
-        if words >= CONTAINED_MIN_WORDS and any(key in e for e in earlier):
+        if words >= CONTAINED_MIN_WORDS and key in earlier:  # a key holds no line break
             out.append(Proposal(line.start, line.stop, "repeated.contained", "repeated",
                                 (4, 1)))
             continue
         seen.add(key)
         if words >= CONTAINED_MIN_WORDS:
-            earlier.append(key)
+            earlier += "\n" + key
     return out

@@ -117,3 +117,49 @@ def test_disable_unknown_rule_refused(tmp_path):
     root = make_rules(tmp_path, good(), SITE_DISABLING.replace("base.ad", "base.nothing"))
     with pytest.raises(RuleError, match=r"koran\.toml: 'disable' names 'base.nothing'"):
         load_rules(root)
+
+
+def _repeated_reference(lines, claimed):
+    """The definition of repeated paragraphs, written plainly (quadratic)."""
+    from cleaner.stages import CONTAINED_MIN_WORDS, REPEATED_MIN_WORDS
+
+    spans = [(p.start, p.end) for p in claimed if p.rank[0] != 1]
+    seen, earlier, out = set(), [], []
+    for line in lines:
+        if not line.stripped or any(s <= line.start and e >= line.end for s, e in spans):
+            continue
+        key = " ".join(line.stripped.casefold().split())
+        words = len(key.split())
+        if words >= REPEATED_MIN_WORDS and key in seen:
+            out.append((line.start, "repeated.paragraph"))
+        elif words >= CONTAINED_MIN_WORDS and any(key in e for e in earlier):
+            out.append((line.start, "repeated.contained"))
+        else:
+            seen.add(key)
+            if words >= CONTAINED_MIN_WORDS:
+                earlier.append(key)
+    return out
+
+
+def test_repeated_paragraphs_equal_their_plain_definition():
+    import random
+
+    from cleaner.model import Proposal
+    from cleaner.stages import repeated_proposals, split_lines
+
+    rnd = random.Random(5)
+    words = ["satu", "dua", "tiga", "Empat", "lima", "enam"]
+    for _ in range(300):
+        pool = [" ".join(rnd.choice(words) for _ in range(rnd.randint(1, 20)))
+                for _ in range(rnd.randint(1, 5))]
+        pool += [" ".join(p.split()[1:]) for p in pool]  # contained in an earlier line
+        text = "\n".join(rnd.choice(pool + [""]) + rnd.choice(["", "  ", " \u200b"])
+                         for _ in range(rnd.randint(1, 14)))
+        lines = split_lines(text)
+        claimed = []
+        for _ in range(rnd.randint(0, 3)):
+            a = rnd.choice(lines)
+            b = rnd.choice([ln for ln in lines if ln.start >= a.start])
+            claimed.append(Proposal(a.start, b.stop, "r", "ad", (rnd.choice([0, 1, 2]), 0)))
+        got = [(p.start, p.rule) for p in repeated_proposals(lines, claimed)]
+        assert got == _repeated_reference(lines, claimed), text
