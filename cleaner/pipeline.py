@@ -120,7 +120,7 @@ class Run:
         order, over the workers."""
         if self.workers > 1 and not reuse_stored:
             yield from clean_parallel(docs, lambda d: (d.text, d.source, d.url),
-                                      self.cleaner.settings, self.workers, self.dedup)
+                                      self.cleaner, self.workers, self.dedup)
             return
         for doc in docs:
             try:
