@@ -12,6 +12,8 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 
 import ftfy
 import regex
@@ -41,6 +43,43 @@ _MOJIBAKE = re.compile(BADNESS_RE.pattern, BADNESS_RE.flags | re.MULTILINE)
 applied to the whole text at once: with MULTILINE its ``^`` finds every line start,
 so any line ftfy would call bad is found (a match across a line break only makes
 the test more cautious)."""
+
+
+def _mojibake_chars() -> re.Pattern[str] | None:
+    """Non-ASCII characters one of which every match of ftfy's mojibake expression holds:
+    from each of its alternatives, a character class (or character) that it requires,
+    all non-ASCII, the one with the fewest punctuation marks (clean text is full of
+    curly quotes and dashes), then the smallest. None if some alternative has none."""
+    tree = sre_parse.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+    top = tree.data
+    alternatives = [b.data for b in top[0][1][1]] if len(top) == 1 and \
+        top[0][0] is sre.BRANCH else [top]
+    chars: set[str] = set()
+    for items in alternatives:
+        options = [found for op, av in items if (found := _non_ascii_class(op, av))]
+        if not options:
+            return None
+        chars |= min(options, key=lambda o: (sum(unicodedata.category(c)[0] == "P"
+                                                 for c in o), len(o)))
+    return re.compile("[" + "".join(map(re.escape, sorted(chars))) + "]")
+
+
+def _non_ascii_class(op: object, av: object) -> set[str] | None:
+    """The characters a literal or a plain class matches, when all are non-ASCII."""
+    items = [(op, av)] if op is sre.LITERAL else av if op is sre.IN else []
+    chars: set[str] = set()
+    for o, a in items:  # type: ignore[union-attr]
+        if o is sre.LITERAL:
+            chars.add(chr(a))
+        elif o is sre.RANGE:
+            chars.update(map(chr, range(a[0], a[1] + 1)))
+        else:
+            return None
+    return chars if chars and min(map(ord, chars)) > 0x7F else None
+
+
+_MOJIBAKE_CHARS = _mojibake_chars()
+"""Text without any of these has no mojibake by ftfy's test (None: not known)."""
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _MOJIBAKE_REACH = 10
 """Every match of ftfy's mojibake expression is at most 7 characters long and holds a
@@ -99,7 +138,7 @@ def cut(text: str, spans: Iterable[RemovedSpan]) -> str:
 
 def _looks_mojibake(text: str) -> bool:
     """ftfy's mojibake test, searched only around the runs of non-ASCII characters."""
-    if text.isascii():
+    if text.isascii() or _MOJIBAKE_CHARS is not None and not _MOJIBAKE_CHARS.search(text):
         return False
     search = _MOJIBAKE.search
     return any(search(text, max(0, m.start() - _MOJIBAKE_REACH), m.end() + _MOJIBAKE_REACH)

@@ -178,3 +178,25 @@ def test_mojibake_window_assumptions_hold_for_installed_ftfy():
     [(op, (_, branches))] = tree.data
     assert op is sre.BRANCH and len(branches) > 10
     assert all(needs_non_ascii(b.data) for b in branches)
+
+
+def test_mojibake_characters_are_in_every_mojibake_match():
+    """Text without any of ``_MOJIBAKE_CHARS`` skips ftfy's mojibake test: every match
+    of that test must hold one. Random strings of the test's own characters, many of
+    them matching, check it."""
+    import re
+
+    from ftfy.badness import BADNESS_RE
+
+    from cleaner.render import _MOJIBAKE_CHARS
+
+    assert _MOJIBAKE_CHARS is not None
+    alphabet = sorted(set(re.findall(r"[^\x00-\x7f]", BADNESS_RE.pattern)) | set("aZ .,\n"))
+    rnd = random.Random(11)
+    matched = 0
+    for _ in range(30000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 8)))
+        if BADNESS_RE.search(text):
+            matched += 1
+            assert _MOJIBAKE_CHARS.search(text), text
+    assert matched > 1000
