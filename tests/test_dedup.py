@@ -313,3 +313,39 @@ def test_compiled_verification_refuses_arrays_that_do_not_fit():
     with pytest.raises(IndexError, match="row out of range"):
         _verify.verify(_verify.seen(), np.array([0]), np.array([5]), low, [sigs], 65536,
                        sizes, 3, *args)
+
+
+def test_clusters_are_the_connected_components_of_exact_and_near_matches():
+    from cleaner.dedup.clusters import build_clusters
+    from cleaner.dedup.index import DocInfo, Match
+
+    rnd = random.Random(9)
+    n = 300
+    infos = [DocInfo(i, f"d{i}", None, None, 100, 50) for i in range(n)]
+    matches = []
+    for _ in range(260):
+        a, b = sorted(rnd.sample(range(n), 2))
+        kind = rnd.choice(["exact", "near", "near", "contained"])
+        matches.append(Match(a, b, f"d{a}", f"d{b}", kind, 0.9))
+    # the components by a plain search over the exact and near links
+    neighbours: dict[int, set[int]] = {}
+    for m in matches:
+        if m.kind != "contained":
+            neighbours.setdefault(m.a, set()).add(m.b)
+            neighbours.setdefault(m.b, set()).add(m.a)
+    components, seen = [], set()
+    for start in sorted(neighbours):
+        if start in seen:
+            continue
+        stack, component = [start], set()
+        while stack:
+            i = stack.pop()
+            if i not in component:
+                component.add(i)
+                stack.extend(neighbours[i] - component)
+        seen |= component
+        components.append(sorted(component))
+    clusters = build_clusters(infos, matches, KeepPolicy())
+    assert [c.members for c in clusters] == components
+    assert [c.kept for c in clusters] == [c[0] for c in components]
+    assert max(map(len, components)) > 20  # a large one: the case that was quadratic

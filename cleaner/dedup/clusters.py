@@ -85,12 +85,10 @@ def build_clusters(infos: Sequence[DocInfo], matches: Sequence[Match],
         ra, rb = _find(parent, m.a), _find(parent, m.b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, list[int]] = defaultdict(list)
+    groups: dict[int, set[int]] = defaultdict(set)
     for m in links:
         for i in (m.a, m.b):
-            root = _find(parent, i)
-            if i not in groups[root]:
-                groups[root].append(i)
+            groups[_find(parent, i)].add(i)
     by_root: dict[int, list[Match]] = defaultdict(list)
     for m in links:
         by_root[_find(parent, m.a)].append(m)

@@ -25,7 +25,7 @@ def annotate_stream(records: Iterable[dict[str, Any]], out: RecordWriter,
     duplicates go to ``on_drop`` (with the reason) instead. Records without dedup fields
     are written as they were spooled, not parsed again. Returns the result and the drop
     count."""
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+    with tempfile.TemporaryFile("w+", encoding="utf-8", buffering=1 << 20) as spool:
 
         def spooled() -> Iterable[dict[str, Any]]:
             for record in records:
