@@ -1,12 +1,16 @@
 /* The compiled part of cleaner.quality: one pass over a text for its character counts
  * and words, and Gopher's word n-gram repetition counts in one call.
  *
- * scan(text, table) -> (letters, upper, digits, spaces, words) or None
+ * scan(text, table) -> (letters, upper, digits, spaces, words, counts, letterless,
+ *                       word_chars) or None
  *
  * table is 65536 bytes of flags for U+0000 .. U+FFFF, made by quality.py from the regex
  * module's own classes: 1 \p{L}, 2 \p{Lu}, 4 \d, 8 \s, 16 \w, 32 a word joiner
- * [-'’]. words are the matches of \w+(?:[-'’]\w+)* (not casefolded). A text with a
- * character above U+FFFF gives None: quality.py then uses the regex module.
+ * [-'’]. words are the matches of \w+(?:[-'’]\w+)*, casefolded (an ASCII word by
+ * lower-casing, any other by str.casefold); counts is {word: occurrences}; letterless
+ * counts the words without a \p{L} character, word_chars their characters (both after
+ * casefolding). A text with a character above U+FFFF (or a word that casefolds to one)
+ * gives None: quality.py then uses the regex module.
  *
  * counts(words) -> tuple of 9 ints, for n = 2 .. 10
  *
@@ -144,6 +148,54 @@ fail:
 
 enum { LETTER = 1, UPPER = 2, DIGIT = 4, SPACE = 8, WORD = 16, JOINER = 32 };
 
+/* text[start:end] casefolded: ASCII by lower-casing (the same for ASCII), any other by
+ * str.casefold. *has_letter: whether the casefolded word holds a \p{L}. Py_None (a new
+ * reference) when the casefolded word has a character above U+FFFF. */
+static PyObject *casefolded(PyObject *text, int kind, const void *data, Py_ssize_t start,
+                            Py_ssize_t end, const uint8_t *flags, int *has_letter) {
+    int ascii = 1, up = 0;
+    for (Py_ssize_t k = start; k < end; k++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, k);
+        if (c >= 0x80) { ascii = 0; break; }
+        up |= c >= 'A' && c <= 'Z';
+    }
+    *has_letter = 0;
+    if (ascii) {
+        PyObject *w = PyUnicode_New(end - start, 0x7F);
+        if (!w) return NULL;
+        Py_UCS1 *out = PyUnicode_1BYTE_DATA(w);
+        for (Py_ssize_t k = start; k < end; k++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, k);
+            out[k - start] = (Py_UCS1)(up && c >= 'A' && c <= 'Z' ? c + 32 : c);
+            *has_letter |= flags[c] & LETTER;
+        }
+        return w;
+    }
+    PyObject *sub = PyUnicode_Substring(text, start, end);
+    if (!sub) return NULL;
+    PyObject *w = PyObject_CallMethod(sub, "casefold", NULL);
+    Py_DECREF(sub);
+    if (!w) return NULL;
+    int wkind = PyUnicode_KIND(w);
+    const void *wdata = PyUnicode_DATA(w);
+    for (Py_ssize_t k = 0, n = PyUnicode_GET_LENGTH(w); k < n; k++) {
+        Py_UCS4 c = PyUnicode_READ(wkind, wdata, k);
+        if (c > 0xFFFF) { Py_DECREF(w); return Py_NewRef(Py_None); }
+        *has_letter |= flags[c] & LETTER;
+    }
+    return w;
+}
+
+static int add_count(PyObject *counts, PyObject *word) {
+    PyObject *old = PyDict_GetItemWithError(counts, word);
+    if (!old && PyErr_Occurred()) return -1;
+    PyObject *now = PyLong_FromLong(old ? PyLong_AsLong(old) + 1 : 1);
+    if (!now) return -1;
+    int rc = PyDict_SetItem(counts, word, now);
+    Py_DECREF(now);
+    return rc;
+}
+
 static PyObject *scan(PyObject *self, PyObject *args) {
     PyObject *text;
     Py_buffer table;
@@ -157,15 +209,17 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    PyObject *result = NULL, *words = NULL;
+    PyObject *result = NULL, *words = NULL, *counts = NULL;
     if (kind == PyUnicode_4BYTE_KIND) {
         const Py_UCS4 *p = data;
         for (Py_ssize_t i = 0; i < n; i++)
             if (p[i] > 0xFFFF) { result = Py_NewRef(Py_None); goto done; }
     }
     words = PyList_New(0);
-    if (!words) goto done;
-    long long letters = 0, upper = 0, digits = 0, spaces = 0;
+    counts = PyDict_New();
+    if (!words || !counts) goto done;
+    long long letters = 0, upper = 0, digits = 0, spaces = 0, letterless = 0, word_chars = 0;
+    int has_letter;
     Py_ssize_t i = 0;
     while (i < n) {
         uint8_t f = flags[PyUnicode_READ(kind, data, i)];
@@ -190,21 +244,29 @@ static PyObject *scan(PyObject *self, PyObject *args) {
             }
             break;
         }
-        PyObject *w = PyUnicode_Substring(text, start, i);
-        if (!w || PyList_Append(words, w) < 0) { Py_XDECREF(w); goto done; }
+        PyObject *w = casefolded(text, kind, data, start, i, flags, &has_letter);
+        if (w == Py_None) { Py_DECREF(w); Py_CLEAR(words); result = Py_NewRef(Py_None); goto done; }
+        if (!w || PyList_Append(words, w) < 0 || add_count(counts, w) < 0) {
+            Py_XDECREF(w);
+            goto done;
+        }
+        letterless += !has_letter;
+        word_chars += PyUnicode_GET_LENGTH(w);
         Py_DECREF(w);
     }
-    result = Py_BuildValue("(LLLLO)", letters, upper, digits, spaces, words);
+    result = Py_BuildValue("(LLLLOOLL)", letters, upper, digits, spaces, words, counts,
+                           letterless, word_chars);
 done:
     Py_XDECREF(words);
+    Py_XDECREF(counts);
     PyBuffer_Release(&table);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
-     "scan(text, table) -> (letters, upper, digits, spaces, words), or None for a text "
-     "with characters above U+FFFF"},
+     "scan(text, table) -> (letters, upper, digits, spaces, words, counts, letterless, "
+     "word_chars), or None for a text with characters above U+FFFF"},
     {"counts", counts, METH_O,
      "counts(words) -> for n = 2..10, the characters Gopher's top (2-4) and duplicate "
      "(5-10) n-gram fractions count"},

@@ -8,12 +8,11 @@ dropped here: flags are annotations.
 
 from __future__ import annotations
 
-import itertools
 import operator
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import regex
@@ -102,17 +101,36 @@ def quality_words(text: str) -> list[str]:
     return list(map(str.casefold, _WORD.findall(text)))
 
 
-def char_counts(text: str) -> tuple[list[str], int, int, int, int]:
-    """The text's words (``quality_words``) and its letters, upper-case letters, digits
-    and non-space characters: in one compiled pass (``_quality.scan``), or with the
+class TextCounts(NamedTuple):
+    """What the signals count in a text: its words (``quality_words``), how often each
+    occurs, how many hold no letter, their characters; its letters, upper-case letters,
+    digits and non-space characters."""
+
+    words: list[str]
+    counts: dict[str, int]
+    letterless: int
+    word_chars: int
+    letters: int
+    upper: int
+    digits: int
+    non_space: int
+
+
+def char_counts(text: str) -> TextCounts:
+    """A text's ``TextCounts``: in one compiled pass (``_quality.scan``), or with the
     regex module for a text with characters above U+FFFF (the same counts)."""
     scanned = scan(text, _TABLE)
     if scanned is None:
-        return (quality_words(text), len(_NON_LETTERS.sub("", text)),
-                len(_NON_UPPER.sub("", text)), len(_NON_DIGITS.sub("", text)),
-                len(text) - sum(map(text.count, _WHITESPACE)))
-    letters, upper, digits, spaces, words = scanned
-    return list(map(str.casefold, words)), letters, upper, digits, len(text) - spaces
+        words = quality_words(text)
+        counts = Counter(words)
+        letterless = sum(c for w, c in counts.items() if not _LETTER.search(w))
+        return TextCounts(words, counts, letterless, sum(map(len, words)),
+                          len(_NON_LETTERS.sub("", text)), len(_NON_UPPER.sub("", text)),
+                          len(_NON_DIGITS.sub("", text)),
+                          len(text) - sum(map(text.count, _WHITESPACE)))
+    letters, upper, digits, spaces, words, counts, letterless, word_chars = scanned
+    return TextCounts(words, counts, letterless, word_chars, letters, upper, digits,
+                      len(text) - spaces)
 
 
 def _fraction(part: float, whole: float) -> float:
@@ -146,14 +164,10 @@ def _ngram_signals(words: list[str], total: int) -> dict[str, float]:
 def compute_signals(text: str, removed_chars: int = 0, original_chars: int | None = None,
                     stopwords: frozenset[str] = frozenset()) -> dict[str, float]:
     """Every signal in ``SIGNALS`` for one cleaned text."""
-    words, letters, upper, digits, non_space = char_counts(text)
+    words, counts, no_letter, word_chars, letters, upper, digits, non_space = \
+        char_counts(text)
     n = len(words)
-    word_chars = sum(map(len, words))
-    counts = Counter(words)
     stop = sum(map(counts.__getitem__, stopwords.intersection(counts)))
-    # most words are all letters: only the others are searched for one
-    not_alpha = itertools.compress(counts, map(operator.not_, map(str.isalpha, counts)))
-    no_letter = sum(counts[w] for w in not_alpha if not _LETTER.search(w))
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
     dup_lines, dup_line_chars = _duplicate_units(lines)

@@ -278,10 +278,15 @@ def test_character_counts_equal_their_definitions():
 
 def test_compiled_scan_gives_the_regex_words_and_counts():
     odd = ["ǅ Ⅻ ① ² _a_ a--b a-'b 'a' -a- a’ co-op’s", "\u2028 \u00a0 x\u200b y\u0301",
+           "STRASSE Straße ŉ ǰ ΣΑΣ \u0345 12-13 x_1 __ DŽ ﬁ İ",
            "Ab-c d’e 12 😀 x 𝐀𝐁"]  # the last is above U+FFFF: the regex module counts
     for text in corpus_texts(100) + odd:
-        words, letters, upper, digits, non_space = char_counts(text)
+        words, counts, letterless, word_chars, letters, upper, digits, non_space = \
+            char_counts(text)
         assert words == quality_words(text)
+        assert counts == Counter(words)
+        assert letterless == sum(1 for w in words if not regex.search(r"\p{L}", w))
+        assert word_chars == sum(map(len, words))
         assert letters == len(regex.findall(r"\p{L}", text))
         assert upper == len(regex.findall(r"\p{Lu}", text))
         assert digits == len(regex.findall(r"\d", text))
