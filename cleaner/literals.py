@@ -1,11 +1,14 @@
-"""Words a rule's every match must contain: a cheap test that skips a rule on a line.
+"""What a rule's every match must hold or start with: cheap tests that skip a rule on a
+line.
 
 ``required_literals`` reads a pattern and returns case-folded literal strings of which
 every match contains at least one (say ``{"whatsapp", "telegram", "google"}``). A line
 whose case-folded text holds none of them cannot match, so the rule's pattern is not
-tried (``stages`` looks for all of a scope's literals in one compiled scan of the line,
-``_literals.scan``). Whatever the analysis cannot bound gives None: the rule is always
-tried. Nothing that could match is ever skipped.
+tried (``stages`` looks for every rule's literals in one compiled scan of a document,
+``_literals.scan_lines``). ``first_chars`` gives the characters a match can start with,
+so a whole-line rule is not tried on a line that starts otherwise. Whatever the
+analysis cannot bound gives None: the rule is always tried. Nothing that could match
+is ever skipped.
 """
 
 from __future__ import annotations
