@@ -46,19 +46,29 @@ _RANGE_MAX = 26
 """A character class range of more characters than this is not read as literals."""
 
 
+def class_members(items: list[tuple[Any, Any]], max_range: int | None = None
+                  ) -> set[str] | None:
+    """The characters a plain class (``[...]``, a parsed tree's item list) may match:
+    its literals and ranges (of at most ``max_range`` characters); None when it holds
+    anything else (a negation, a category, a longer range)."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is sre.LITERAL:
+            chars.add(chr(av))
+        elif op is sre.RANGE and (max_range is None or av[1] - av[0] < max_range):
+            chars.update(map(chr, range(av[0], av[1] + 1)))
+        else:
+            return None
+    return chars
+
+
 def _class_chars(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
     """The case-folded characters a class (``[...]``) may match, when all are literal
     characters; else None."""
-    chars: set[str] = set()
-    for op, av in items:
-        if op is sre.LITERAL and _literal_char(av):
-            chars.add(chr(av).lower())
-        elif op is sre.RANGE and av[1] - av[0] < _RANGE_MAX and all(
-                _literal_char(c) for c in range(av[0], av[1] + 1)):
-            chars.update(chr(c).lower() for c in range(av[0], av[1] + 1))
-        else:
-            return None
-    return frozenset(chars)
+    chars = class_members(items, _RANGE_MAX)
+    if chars is None or not all(_literal_char(ord(c)) for c in chars):
+        return None
+    return frozenset(c.lower() for c in chars)
 
 
 _LINE_SHARE = {".": 0.73, ",": 0.61, "-": 0.23, "(": 0.18, ")": 0.18, '"': 0.12,
@@ -152,7 +162,7 @@ def required_literals(source: str) -> Literals | None:
 
 _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
-SPACE = " "
+_SPACE = " "
 """The key of ``\\s``: any white space."""
 
 
@@ -171,7 +181,7 @@ def _start_class(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
     keys: set[str] = set()
     for op, av in items:
         if op is sre.CATEGORY and av in (sre.CATEGORY_SPACE, sre.CATEGORY_DIGIT):
-            keys.add(SPACE if av is sre.CATEGORY_SPACE else "0")
+            keys.add(_SPACE if av is sre.CATEGORY_SPACE else "0")
             continue
         chars = _class_chars([(op, av)])
         if chars is None:

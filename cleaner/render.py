@@ -20,6 +20,7 @@ import regex
 from ftfy import chardata
 from ftfy.badness import BADNESS_RE
 
+from .literals import class_members
 from .model import Proposal, RemovedSpan
 
 FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, explain=False)
@@ -67,14 +68,7 @@ def _mojibake_chars() -> re.Pattern[str] | None:
 def _non_ascii_class(op: object, av: object) -> set[str] | None:
     """The characters a literal or a plain class matches, when all are non-ASCII."""
     items = [(op, av)] if op is sre.LITERAL else av if op is sre.IN else []
-    chars: set[str] = set()
-    for o, a in items:  # type: ignore[union-attr]
-        if o is sre.LITERAL:
-            chars.add(chr(a))
-        elif o is sre.RANGE:
-            chars.update(map(chr, range(a[0], a[1] + 1)))
-        else:
-            return None
+    chars = class_members(items)  # type: ignore[arg-type]
     return chars if chars and min(map(ord, chars)) > 0x7F else None
 
 

@@ -9,6 +9,7 @@ What no rule or stage proposes is kept.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
@@ -145,6 +146,10 @@ class _Gate:
                 out[i] = mask
         return out
 
+    def bits(self, scope: str) -> int:
+        """The bits of a mask that stand for ``scope``'s rules."""
+        return _WORD << self.shift[scope]
+
     def named(self, scope: str, mask: int) -> list[Rule]:
         """The rules of ``scope`` a line's mask names, in order."""
         bits = mask >> self.shift[scope] & _WORD
@@ -173,6 +178,8 @@ class _Scope:
         self.free_forward = tuple(r for r in rules if r.id not in ids and r.id not in reverse)
         self.free_backward = tuple(r for r in rules if r.id not in ids and r.id in reverse)
         self.combined = _combine(self.free_forward)
+        self.free = bool(self.free_forward or self.free_backward)
+        """Whether some rule is tried on every line."""
 
 
 class Matcher:
@@ -195,18 +202,22 @@ class Matcher:
         # names the first rule matching at the leftmost place); it is skipped on lines
         # holding none of their literals when every inline rule has some.
         inline = self._by_scope["inline"]
-        self._inline = _combine(inline)
         self._inline_gated = len(self._gate.rules["inline"]) == len(inline)
         # ... or, when every inline rule is gated and cannot match nothing, the named
         # rules' own searches are merged into what the combined pattern would find
-        # (the regex module searches one rule much faster than an alternation of them).
+        # (the regex module searches one rule much faster than an alternation of them);
+        # the combined pattern is compiled only when it is used.
         self._inline_merged = self._inline_gated and all(never_empty(r.source) for r in inline)
-        self._wanted = {s: (bool(sc.free_forward or sc.free_backward),
-                            _WORD << self._gate.shift[s]) for s, sc in self._scopes.items()}
+        self._wanted = {s: (sc.free, self._gate.bits(s)) for s, sc in self._scopes.items()}
         """Per scope: whether it has rules tried on every line, and its bits of a mask."""
         # When every rule is gated, only lines holding some rule's literals are read.
         self._all_gated = self._inline_gated and not any(
-            sc.free_forward or sc.free_backward for sc in self._scopes.values())
+            free for free, _ in self._wanted.values())
+
+    @functools.cached_property
+    def _inline(self) -> regex.Pattern[str] | None:
+        """All inline rules in one pattern (see ``_combine``)."""
+        return _combine(self._by_scope["inline"])
 
     def _culprit(self, rules: Sequence[Rule], subject: str, line_no: int, full: bool
                  ) -> RuleTimeout:
@@ -266,8 +277,10 @@ class Matcher:
         """The non-empty matches of the combined inline pattern in ``subject``, left to
         right, each with the first rule that matches there."""
         if not self._inline_merged:
+            combined = self._inline
+            assert combined is not None  # asked only for a line when inline rules exist
             try:
-                for m in self._inline.finditer(subject, timeout=self.timeout):
+                for m in combined.finditer(subject, timeout=self.timeout):
                     if m.end() > m.start():
                         yield m.start(), m.end(), self._by_scope["inline"][int(m.lastgroup[1:])]
             except TimeoutError:
@@ -304,8 +317,8 @@ class Matcher:
         out: list[Proposal] = []
         nonblank = [i for i, ln in enumerate(lines) if ln.stripped]
         tail_started = False
-        inline, inline_gated = self._inline, self._inline_gated
-        inline_bits = _WORD << self._gate.shift["inline"]
+        inline, inline_gated = bool(self._by_scope["inline"]), self._inline_gated
+        inline_bits = self._gate.bits("inline")
         masks = self._gate.lines(text, lines)
         visit = enumerate(nonblank)
         if self._all_gated:
@@ -322,7 +335,7 @@ class Matcher:
                 out.append(Proposal(line.start, line.stop, rule.id, rule.category,
                                     (0, rule.order)))
                 break
-            if inline is not None and (not inline_gated or mask & inline_bits):
+            if inline and (not inline_gated or mask & inline_bits):
                 for start, end, rule in self._inline_matches(text[line.start:line.end],
                                                              line.number, mask):
                     out.append(Proposal(line.start + start, line.start + end, rule.id,
@@ -381,7 +394,8 @@ def repeated_proposals(lines: Sequence[Line], claimed: Sequence[Proposal] = ()
     whole text as one line and then again split into paragraphs). The first copy stays.
     Lines that a rule removes whole (``claimed``) are furniture, not first copies.
     """
-    # Rules remove whole lines: a line is claimed when one span covers it.
+    # A line is claimed when a span covers it: of the spans starting at or before it,
+    # the one reaching furthest reaches its end.
     spans = sorted((p.start, p.end) for p in claimed if p.rank[0] != SCOPE_RANK["inline"])
     starts = [s for s, _ in spans]
     reach = list(itertools.accumulate((e for _, e in spans), max))
