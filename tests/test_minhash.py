@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import zlib
 from itertools import islice
 
 import numpy as np
@@ -85,7 +86,33 @@ def test_sha1_matches_hashlib_across_block_boundaries(sha1_code):
         assert compiled.sha1_head(data) == head, (sha1_code, n)
 
 
-def test_long_and_non_ascii_words_sign_like_datasketch(sha1_code):
+@pytest.fixture(params=["table", "clmul"])
+def crc_code(request):
+    """Each code for the words' CRC-32 in turn (carry-less multiplication only where the
+    CPU has it), the machine's choice restored after."""
+    previous = compiled.crc_impl()
+    try:
+        compiled.crc_impl(request.param)
+    except ValueError:
+        assert request.param == "clmul"
+        yield None
+        return
+    yield request.param
+    compiled.crc_impl(previous)
+
+
+def test_word_crcs_match_zlib_at_every_length(crc_code):
+    """Words of 0 to 40 bytes, ASCII (read in place, with the bytes before them) and
+    not (read from their UTF-8), and bytes that are not letters."""
+    rnd = random.Random(4)
+    for alphabet in ("abcdefghijklmnopqrstuvwxyz0123456789", "aé漢ß😀", "\x00\x7f ~\x01"):
+        tokens = ["".join(rnd.choice(alphabet) for _ in range(n))
+                  for n in list(range(41)) * 20]
+        expected = [zlib.crc32(t.encode("utf-8")) for t in tokens]
+        assert compiled.word_crcs(tokens) == expected, crc_code
+
+
+def test_long_and_non_ascii_words_sign_like_datasketch(sha1_code, crc_code):
     rnd = random.Random(8)
     letters = "aeiouklmnstéñ漢字ß"
     for config in CONFIGS[:3]:
