@@ -22,6 +22,7 @@ sys.path.insert(0, str(REPO))
 
 from cleaner import Cleaner  # noqa: E402
 from cleaner.dedup import DedupConfig, deduplicate  # noqa: E402
+from cleaner.dedup.config import HASHES  # noqa: E402
 from cleaner.dedup.shingles import shingles, words  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "id-news"
@@ -86,7 +87,10 @@ def main() -> int:
     ap.add_argument("--num-perm", type=int, default=DedupConfig.num_perm)
     ap.add_argument("--candidate-threshold", type=float,
                     default=DedupConfig.candidate_threshold)
-    ap.add_argument("--hash", default=DedupConfig.hash)
+    ap.add_argument("--hash", choices=HASHES, help="shingle hash (default: DedupConfig's)")
+    ap.add_argument("--seed", type=int, nargs="+", default=[DedupConfig.seed],
+                    help="permutation seeds: part 2 runs once per seed (the spread shows "
+                         "how much of a difference is chance)")
     ap.add_argument("--no-sweep", action="store_true")
     ap.add_argument("--list", action="store_true", help="list the pairs scored wrong")
     args = ap.parse_args()
@@ -103,10 +107,30 @@ def main() -> int:
     if not args.no_sweep:
         sweep(pairs, text, [1, 2, 3, 4, 5])
 
-    config = DedupConfig(shingle=args.shingle, threshold=args.threshold,
-                         containment=args.containment, num_perm=args.num_perm,
-                         candidate_threshold=min(args.candidate_threshold, args.threshold),
-                         hash=args.hash)
+    scores = []
+    for seed in args.seed:
+        config = DedupConfig(shingle=args.shingle, threshold=args.threshold,
+                             containment=args.containment, num_perm=args.num_perm,
+                             candidate_threshold=min(args.candidate_threshold, args.threshold),
+                             hash=args.hash, seed=seed)
+        figures, wrong = score(config, records, keys, pairs)
+        scores.append(figures)
+        if args.list:
+            for row in wrong:
+                print("  WRONG", *row)
+    if len(scores) > 1:
+        print(f"\nOver seeds {' '.join(map(str, args.seed))}:")
+        columns = zip(*scores, strict=True)
+        for name, column in zip(("precision", "recall", "F1"), columns, strict=True):
+            print(f"  {name:<9} mean {sum(column) / len(column):.3f}  "
+                  f"min {min(column):.3f}  max {max(column):.3f}")
+    return 0
+
+
+def score(config: DedupConfig, records: list[dict], keys: list[tuple[str, str]],
+          pairs: list[dict]) -> tuple[tuple[float, float, float], list[tuple]]:
+    """Part 2 for one configuration: print its scores; return its precision, recall and
+    F1, and the pairs it scored wrong."""
     start = time.perf_counter()
     result = deduplicate(records, config)
     elapsed = time.perf_counter() - start
@@ -148,10 +172,7 @@ def main() -> int:
         print(f"    {key:<26} right {good:>4}  wrong {bad:>4}")
     sizes = sorted((len(c.members) for c in result.clusters), reverse=True)
     print(f"  clusters: {len(sizes):,}; largest {sizes[:5]}")
-    if args.list:
-        for row in wrong:
-            print("  WRONG", *row)
-    return 0
+    return (pr, rc, f1), wrong
 
 
 if __name__ == "__main__":

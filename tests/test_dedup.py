@@ -44,6 +44,9 @@ def test_config_builds_matching_minhash_and_lsh():
         DedupConfig(scheme="md5")
     with pytest.raises(ValueError, match="affine32"):
         DedupConfig(hash="words32", scheme="affine64")
+    # the default hash: words32, and sha1 where words32 cannot serve (64-bit values)
+    assert DedupConfig().hash == "words32" and DedupConfig(scheme="legacy").hash == "words32"
+    assert DedupConfig(scheme="affine64").hash == "sha1"
 
 
 def test_exact_duplicate_ignores_case_punctuation_and_spacing():
