@@ -61,7 +61,7 @@ def main() -> int:
     str_grams = [[g.decode("utf-8") for g in gs] for gs in grams]
     perms = args.num_perm
     few = max(1, args.docs // 20)  # datasketch update is slow: a twentieth of the docs
-    sha1 = Index(DedupConfig(num_perm=perms, shingle=4))
+    sha1 = Index(DedupConfig(num_perm=perms, shingle=4, hash="sha1"))
     fast = Index(DedupConfig(num_perm=perms, shingle=4, hash="words32"))
 
     # every method's signature equals datasketch's for its configuration
