@@ -200,3 +200,16 @@ def test_mojibake_characters_are_in_every_mojibake_match():
             matched += 1
             assert _MOJIBAKE_CHARS.search(text), text
     assert matched > 1000
+
+
+def test_white_space_lists_every_white_space_character():
+    """normalise searches a class listing the white space, not ``[^\\S...]``: the list
+    must be exactly what ``re``'s ``\\s`` and ``str.isspace`` take."""
+    import re
+
+    from cleaner.render import WHITE_SPACE
+
+    every = "".join(c for c in map(chr, range(0x110000)) if re.match(r"\s", c))
+    assert WHITE_SPACE == every
+    assert all(c.isspace() for c in every)
+    assert not any(chr(c).isspace() for c in range(0x110000) if chr(c) not in every)
