@@ -5,8 +5,8 @@ line.
 every match contains at least one (say ``{"whatsapp", "telegram", "google"}``). A line
 whose case-folded text holds none of them cannot match, so the rule's pattern is not
 tried (``stages`` looks for every rule's literals in one compiled scan of a document,
-``_literals.scan_lines``). ``first_chars`` gives the characters a match can start with,
-so a whole-line rule is not tried on a line that starts otherwise. Whatever the
+``_literals.scan_lines``). ``start_prefixes`` gives how a match can start (up to three
+characters), so a whole-line rule is not tried on a line that starts otherwise. Whatever the
 analysis cannot bound gives None: the rule is always tried. Nothing that could match
 is ever skipped.
 """
@@ -170,9 +170,19 @@ _DIGIT = regex.compile(r"\d")
 
 
 def start_key(c: str) -> str:
-    """What ``first_chars`` names a character by: case-folded, and "0" for any digit
-    ``\\d`` matches (the regex module's Unicode may be newer than ``unicodedata``'s)."""
+    """What ``start_prefixes`` names a character by: case-folded, "0" for any digit
+    ``\\d`` matches (the regex module's Unicode may be newer than ``unicodedata``'s), " "
+    for any white space (``str.isspace``, which holds all that ``\\s`` matches)."""
+    if c.isspace():
+        return _SPACE
     return "0" if _DIGIT.match(c) else c.casefold()[:1]
+
+
+@functools.cache
+def line_key(start: str) -> str:
+    """The ``start_key`` of each of the first characters of a line (pass at most
+    ``PREFIX`` of them)."""
+    return "".join(map(start_key, start))
 
 
 def _start_class(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
@@ -190,53 +200,97 @@ def _start_class(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
     return frozenset(keys)
 
 
-def _first(items: list[tuple[Any, Any]]) -> tuple[frozenset[str], bool] | None:
-    """(``start_key`` of the characters a non-empty match of the sequence may start
-    with, whether it may match nothing); None when beyond the analysis."""
-    out: set[str] = set()
-    for op, av in items:
-        if op in _ZERO_WIDTH:
-            continue
-        if op in (sre.LITERAL, sre.IN):
-            keys = _start_class([(op, av)] if op is sre.LITERAL else av)
-            if keys is None:
-                return None
-            return frozenset(out | keys), False
-        if op is sre.BRANCH:
-            parts = [b.data for b in av[1]]
-        elif op is sre.SUBPATTERN:
-            parts = [av[3].data]
-        elif op is sre.ATOMIC_GROUP:
-            parts = [av.data]
-        elif op in _REPEATS:
-            parts = [av[2].data]
+PREFIX = 3
+"""Characters of a line's start that whole-line rules are told apart by."""
+_OPEN = "\x00"
+"""Ends a prefix whose match goes on with characters the analysis cannot name."""
+_MAX_PREFIXES = 2048
+
+
+def _final(p: str, size: int) -> bool:
+    return len(p) >= size or p.endswith(_OPEN)
+
+
+def _then(heads: set[str], tails: set[str], size: int) -> set[str]:
+    """Each of ``heads`` followed by each of ``tails``, cut at ``size`` characters."""
+    out = set()
+    for h in heads:
+        if _final(h, size):
+            out.add(h)
         else:
-            return None
-        empty = op in _REPEATS and av[0] == 0
-        for part in parts:
-            found = _first(part)
-            if found is None:
-                return None
-            out |= found[0]
-            empty |= found[1]
-        if not empty:
-            return frozenset(out), False
-    return frozenset(out), True
+            out.update((h + t)[:size] for t in tails)
+    if len(out) > _MAX_PREFIXES:
+        raise OverflowError
+    return out
+
+
+def _prefixes(items: list[tuple[Any, Any]], size: int) -> set[str]:
+    """The starts (``start_key`` strings of up to ``size`` characters, or ending in
+    ``_OPEN``) of the matches of a sequence: every match begins with one of them, and
+    one shorter than ``size`` without ``_OPEN`` is a whole match."""
+    out = {""}
+    for op, av in items:
+        if all(_final(p, size) for p in out):
+            break
+        out = _then(out, _item_prefixes(op, av, size), size)
+    return out
+
+
+def _item_prefixes(op: Any, av: Any, size: int) -> set[str]:
+    if op in _ZERO_WIDTH:
+        return {""}
+    if op in (sre.LITERAL, sre.IN):
+        keys = _start_class([(op, av)] if op is sre.LITERAL else av)
+        return {_OPEN} if keys is None else set(keys)
+    if op is sre.BRANCH:
+        return set().union(*(_prefixes(b.data, size) for b in av[1]))
+    if op is sre.SUBPATTERN:
+        return _prefixes(av[3].data, size)
+    if op is sre.ATOMIC_GROUP:
+        return _prefixes(av.data, size)
+    if op in _REPEATS:
+        low, high, body = av[0], av[1], _prefixes(av[2].data, size)
+        out: set[str] = set()
+        now = {""}
+        for count in range(high + 1 if high != sre.MAXREPEAT else 1 << 30):
+            if count >= low:
+                out |= now
+            after = _then(now, body, size)
+            if after == now and count >= low:  # more repeats add nothing new
+                return out
+            if count > low + size + 2:  # not settled: cut what is left open
+                return out | {p if _final(p, size) else p + _OPEN for p in after}
+            now = after
+        return out
+    return {_OPEN}  # any character, a category, a negation, a back-reference...
 
 
 @functools.cache
-def first_chars(source: str, stripped: bool = False) -> frozenset[str] | None:
-    """The characters (as ``start_key`` names them) that every match of ``source``
-    starts with one of (``\\s*[Bb]aca|Foto|\\d+`` gives {" ", "b", "f", "0"}); None when
-    it may match nothing or the analysis cannot bound them. With ``stripped``, for
-    matches on a line without white space at either end, white space is left out (and
-    ``\\s*x`` gives {"x"})."""
+def start_prefixes(source: str, stripped: bool = False, size: int = PREFIX
+                   ) -> frozenset[str] | None:
+    """The starts of every match of ``source``, as ``start_key`` strings of ``size``
+    characters (or fewer, for a match that short or going on with characters the
+    analysis cannot name): a line (its ``line_key``) that starts with none of them holds
+    no match there. ``\\s*Baca|\\d+`` gives {" ", "  ", "   ", " b", ..., "bac", "0", "00",
+    "000"}. None when a match may be empty or start with anything, or when the
+    analysis cannot bound the starts. With ``stripped``, for matches on a line without
+    white space at either end, starts with white space are left out (``\\s*x`` gives
+    {"x"})."""
     tree = _parse(source)
     if tree is None:
         return None
-    found = _first(tree.data)
-    if found is None or found[1]:
-        return None
+    try:
+        found = _prefixes(tree.data, size)
+    except OverflowError:  # too many: tell them apart by fewer characters
+        return start_prefixes(source, stripped, size - 1) if size > 1 else None
+    found = {p.replace(_OPEN, "") for p in found}
     if stripped:  # white space cannot start the match: it starts after it, or not at all
-        return frozenset(k for k in found[0] if not k.isspace())
-    return found[0]
+        found = {p for p in found if not p.startswith(_SPACE)}
+    return None if "" in found else frozenset(found)
+
+
+def first_chars(source: str, stripped: bool = False) -> frozenset[str] | None:
+    """The characters (as ``start_key`` names them) that every match of ``source``
+    starts with one of (``\\s*Baca|\\d+`` gives {" ", "b", "0"}): ``start_prefixes`` of
+    one character."""
+    return start_prefixes(source, stripped, 1)

@@ -18,7 +18,7 @@ import regex
 
 from ._literals import build as build_table
 from ._literals import scan_lines
-from .literals import first_chars, never_empty, required_literals, start_key
+from .literals import PREFIX, line_key, never_empty, required_literals, start_prefixes
 from .model import Proposal
 from .rules import Rule
 
@@ -104,7 +104,7 @@ class _Gate:
     """For each scope, the first ``_GATED`` rules that have required literals (see
     ``literals``), and one compiled scan of a whole text (``_literals.scan_lines``) that
     names, line by line, the rules whose literals the case-folded line holds and, for
-    whole-line rules, whose first characters (``literals.first_chars``) it starts with:
+    whole-line rules, whose match can start as the line does (``literals.start_prefixes``):
     a rule it does not name cannot match that line."""
 
     def __init__(self, by_scope: Mapping[str, Sequence[Rule]]) -> None:
@@ -112,7 +112,7 @@ class _Gate:
         self.shift: dict[str, int] = {}
         literals: list[bytes] = []
         masks: list[int] = []
-        starts: dict[str, int] = {}
+        starts: list[dict[str, int]] = [{} for _ in range(PREFIX + 1)]
         self.anywhere = 0
         """Rules that may match whatever the line starts with."""
         for k, scope in enumerate(_GATE_SCOPES):
@@ -125,13 +125,15 @@ class _Gate:
                 for lit in sorted(lits):
                     literals.append(lit.encode("utf-8"))
                     masks.append(bit)
-                first = first_chars(rule.source, stripped=True) if scope != "inline" else None
+                first = (start_prefixes(rule.source, stripped=True) if scope != "inline"
+                         else None)
                 if first is None:
                     self.anywhere |= bit
-                for c in first or ():
-                    starts[c] = starts.get(c, 0) | bit
-        self.starts = {c: bit | self.anywhere for c, bit in starts.items()}
-        """Rules that may match a line starting with this (case-folded) character."""
+                for p in first or ():
+                    starts[len(p)][p] = starts[len(p)].get(p, 0) | bit
+        self.starts = tuple(starts[1:])
+        """Per length n: the rules that may match a line whose ``line_key`` starts with
+        this key of n characters."""
         self.table = build_table(literals, masks) if literals else None
 
     def lines(self, text: str, lines: Sequence[Line]) -> dict[int, int]:
@@ -139,10 +141,15 @@ class _Gate:
         if self.table is None:
             return {}
         out = {}
-        starts, anywhere = self.starts, self.anywhere
+        one, two, three = self.starts
+        anywhere = self.anywhere
         for i, mask in scan_lines(self.table, text.casefold()):
             stripped = lines[i].stripped
-            if stripped and (mask := mask & starts.get(start_key(stripped[0]), anywhere)):
+            if not stripped:
+                continue
+            key = line_key(stripped[:PREFIX])
+            if mask := mask & (anywhere | one.get(key[:1], 0) | two.get(key[:2], 0)
+                               | three.get(key, 0)):
                 out[i] = mask
         return out
 

@@ -4,6 +4,7 @@ search finds what the combined inline pattern finds."""
 
 from __future__ import annotations
 
+import random
 import sys
 
 import pytest
@@ -11,7 +12,15 @@ import regex
 
 from cleaner import load_rules
 from cleaner.examples import parse_marked
-from cleaner.literals import _literal_char, first_chars, never_empty, required_literals, start_key
+from cleaner.literals import (
+    _literal_char,
+    first_chars,
+    line_key,
+    never_empty,
+    required_literals,
+    start_key,
+    start_prefixes,
+)
 from cleaner.rules import Rule
 from cleaner.stages import Matcher, split_lines
 
@@ -75,6 +84,45 @@ def test_first_chars():
     assert never_empty(r"(?<=x)\(a\)") and not never_empty(r"(?<=x)a*")
 
 
+def test_start_prefixes():
+    assert start_prefixes(r"(?i:[Bb]aca|Foto)") == {"bac", "fot"}
+    assert start_prefixes(r"\s*Baca|\d+", stripped=True) == {"bac", "0", "00", "000"}
+    assert start_prefixes(r"(?:Senin|Selasa)\s*,?\s*\d") == {"sen", "sel"}
+    assert start_prefixes(r"(?:a|)b") == {"ab", "b"}  # "b": a whole match
+    assert start_prefixes(r"ab.") == {"ab"} and start_prefixes(r"a\s\S") == {"a "}
+    assert start_prefixes(r"x{2,}") == {"xx", "xxx"} and start_prefixes(r"(?:ab)*c") == {
+        "c", "abc", "aba"}
+    assert start_prefixes(r"(?<=x)\(?AP\)") == {"ap)", "(ap"}
+    assert start_prefixes(r".{0,9}x") is None and start_prefixes(r"a?") is None
+    assert start_prefixes(r"[a-z]{3}", size=3) is not None  # 26^3 fits
+    assert start_prefixes(r"[a-z]{4}[a-z]{4}") is not None
+    assert line_key("Ab1") == "ab0" and line_key("A\tb") == "a b" and line_key("\u212a") == "k"
+
+
+_SHAPES = [r"(?:Senin|Selasa)?\s*\d{1,2}\s+(?:Jan|Feb)[a-z]*", r"(?:ab|a)*b?c+",
+           r"\(?(?:AP|AFP)\)?\s*-", r"[Bb]aca\s*(?:juga|Juga)\s*:?", r"(?:x\s){0,3}y",
+           r"(?i)(?:foto|dok)\s*[:/]\s*\w+", r"(?:(?<=^)|(?<=\.\s?))Saksikan\b.*"]
+
+
+def test_start_prefixes_hold_in_every_match_of_random_lines():
+    """Random lines made of each shape's own words and a few characters, many of them
+    matching: the key of every matching line starts with one of the shape's prefixes."""
+    rnd = random.Random(7)
+    matched = 0
+    for shape in _SHAPES:
+        pattern = regex.compile(shape)
+        starts = start_prefixes(shape, stripped=True)
+        assert starts is not None, shape
+        pieces = sorted(set(regex.findall(r"(?<!\\)[A-Za-z]{2,}", shape))) + list(" :/().-1abcxy")
+        for _ in range(4000):
+            line = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 6))).strip()
+            if line and pattern.fullmatch(line):
+                matched += 1
+                key = line_key(line[:3])
+                assert any(key.startswith(p) for p in starts), (shape, line)
+    assert matched > 300
+
+
 def _bundled_rules() -> list[Rule]:
     return [r for p in load_rules().packs for r in p.rules]
 
@@ -113,6 +161,9 @@ def test_first_chars_hold_in_every_match_of_a_bundled_rule():
             if bare and stripped is not None and rule.pattern.fullmatch(bare):
                 checked += 1
                 assert start_key(bare[0]) in stripped, rule.id
+                starts = start_prefixes(rule.source, stripped=True)
+                key = line_key(bare[:3])
+                assert starts is not None and any(key.startswith(p) for p in starts), rule.id
     assert checked > 200
 
 
