@@ -388,10 +388,6 @@ def _continues(lines: Sequence[Line], nonblank: Sequence[int], pos: int) -> bool
     return bool(_CONTINUATION.match(lines[nonblank[pos + 1]].stripped))
 
 
-def _norm(s: str) -> str:
-    return " ".join(s.casefold().split())
-
-
 def repeated_proposals(lines: Sequence[Line], claimed: Sequence[Proposal] = ()
                        ) -> list[Proposal]:
     """Second and later copies of a paragraph (one line), after case and space folding.
@@ -412,12 +408,15 @@ def repeated_proposals(lines: Sequence[Line], claimed: Sequence[Proposal] = ()
     for line in lines:
         if not line.stripped:
             continue
+        parts = line.stripped.split()
+        words = len(parts)
+        if words < REPEATED_MIN_WORDS:  # never a copy, and no longer line is the same
+            continue
         k = bisect.bisect_right(starts, line.start)
         if k and reach[k - 1] >= line.end:
             continue
-        key = _norm(line.stripped)
-        words = key.count(" ") + 1
-        if words >= REPEATED_MIN_WORDS and key in seen:
+        key = " ".join(parts).casefold()  # white space neither case-folds nor comes of it
+        if key in seen:
             out.append(Proposal(line.start, line.stop, "repeated.paragraph", "repeated",
                                 (4, 0)))
             continue

@@ -163,3 +163,14 @@ def test_repeated_paragraphs_equal_their_plain_definition():
             claimed.append(Proposal(a.start, b.stop, "r", "ad", (rnd.choice([0, 1, 2]), 0)))
         got = [(p.start, p.rule) for p in repeated_proposals(lines, claimed)]
         assert got == _repeated_reference(lines, claimed), text
+
+
+def test_repeated_key_may_case_fold_after_joining_the_words():
+    """repeated_proposals joins a line's words and then case-folds: the same as folding
+    first while no character's case-folding holds white space unless it is white space
+    itself, and white space folds to itself (every code point)."""
+    for code in range(0x110000):
+        c = chr(code)
+        folded = c.casefold()
+        assert any(f.isspace() for f in folded) == c.isspace(), hex(code)
+        assert not c.isspace() or folded == c, hex(code)
