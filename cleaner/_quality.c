@@ -1,26 +1,30 @@
-/* The compiled part of cleaner.quality: one pass over a text for its character counts
- * and words, and Gopher's word n-gram repetition counts in one call.
+/* The compiled part of cleaner.quality: one pass over a text for everything the signals
+ * count, and Gopher's word n-gram repetition counts.
  *
- * scan(text, table) -> (letters, upper, digits, spaces, words, counts, letterless,
- *                       word_chars) or None
+ * measure(text, table, stop) -> (letters, upper, digits, spaces, words, letterless,
+ *                                word_chars, stopwords, ngrams) or None
  *
  * table is 65536 bytes of flags for U+0000 .. U+FFFF, made by quality.py from the regex
  * module's own classes: 1 \p{L}, 2 \p{Lu}, 4 \d, 8 \s, 16 \w, 32 a word joiner
- * [-'’]. words are the matches of \w+(?:[-'’]\w+)*, casefolded (an ASCII word by
- * lower-casing, any other by str.casefold); counts is {word: occurrences}; letterless
- * counts the words without a \p{L} character, word_chars their characters (both after
- * casefolding). A text with a character above U+FFFF (or a word that casefolds to one)
- * gives None: quality.py then uses the regex module.
+ * [-'’]. The words are the matches of \w+(?:[-'’]\w+)*, casefolded (an ASCII word by
+ * lower-casing, any other by str.casefold); words counts them, letterless those without
+ * a \p{L} character, word_chars their characters (both after casefolding), stopwords
+ * those in stop (a table from stop_table()); ngrams is counts() of them. No word is
+ * made a Python object unless it needs str.casefold. A text with a character above
+ * U+FFFF (or a word that casefolds to one) gives None: quality.py then uses the regex
+ * module.
  *
  * counts(words) -> tuple of 9 ints, for n = 2 .. 10
  *
- * words are the document's (casefolded) words. For n = 2, 3, 4: the characters of the
+ * words are a document's (casefolded) words. For n = 2, 3, 4: the characters of the
  * most frequent n-gram (its words and the n - 1 spaces between them) times its count;
  * ties go to the n-gram seen first. For n = 5 .. 10: the characters (words only) of the
  * n-grams that repeat an earlier one, scanning left to right and skipping past each
- * repeat. From n = 4 up, once no n-gram repeats, the rest are 0. n-grams are compared
- * by a 64-bit key: a polynomial of the words' Python hashes (distinct n-grams collide
- * with negligible probability). quality.py divides by the text's length.
+ * repeat. From n = 4 up, once no n-gram repeats, the rest are 0. Words and n-grams are
+ * compared by 64-bit keys (FNV-1a of a word's code points, mixed; a polynomial of those
+ * for an n-gram): distinct ones collide with negligible probability.
+ *
+ * stop_table(words) -> bytes: the keys of the words, for measure().
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -41,6 +45,26 @@ static inline size_t slot_of(const Table *t, uint64_t key) {
     size_t s = (size_t)h & t->mask;
     while (t->counts[s] && t->keys[s] != key) s = (s + 1) & t->mask;
     return s;
+}
+
+#define FNV64_BASIS 0xCBF29CE484222325ull
+
+static inline uint64_t mix64(uint64_t h) {
+    h ^= h >> 33; h *= 0xFF51AFD7ED558CCDull; h ^= h >> 33; h *= 0xC4CEB9FE1A85EC53ull;
+    return h ^ (h >> 33);
+}
+
+/* A word's key from the FNV-1a hash of its code points: mixed, never 0 (the empty slot
+ * of a stop table). */
+static inline uint64_t word_key(uint64_t fnv) { return mix64(fnv) | 1; }
+
+static uint64_t str_key(PyObject *w) {
+    int kind = PyUnicode_KIND(w);
+    const void *data = PyUnicode_DATA(w);
+    uint64_t h = FNV64_BASIS;
+    for (Py_ssize_t k = 0, n = PyUnicode_GET_LENGTH(w); k < n; k++)
+        h = (h ^ PyUnicode_READ(kind, data, k)) * FNV64;
+    return word_key(h);
 }
 
 /* The most frequent key's first position and its count (ties: seen first). */
@@ -88,36 +112,28 @@ static long long repeated(Table *t, const uint64_t *keys, size_t m, size_t n,
     return chars;
 }
 
-static PyObject *counts(PyObject *self, PyObject *arg) {
-    if (!PyList_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "counts: words must be a list of str");
-        return NULL;
-    }
-    size_t len = (size_t)PyList_GET_SIZE(arg);
-    long long out[9] = {0};
-    if (len < 2) goto build;
-    uint64_t *hashes = PyMem_Malloc(sizeof(uint64_t) * len);
+/* The 9 n-gram counts (see counts()) of a document's words, given each word's key and
+ * its characters; 0 or -1 (out of memory). */
+static int ngram_core(const uint64_t *hashes, const Py_ssize_t *lens, size_t len,
+                      long long out[9]) {
+    memset(out, 0, 9 * sizeof *out);
+    if (len < 2) return 0;
     uint64_t *keys = PyMem_Malloc(sizeof(uint64_t) * len);
     Py_ssize_t *prefix = PyMem_Malloc(sizeof(Py_ssize_t) * (len + 1));
     size_t cap = 16;
     while (cap < 2 * len) cap <<= 1;
     Table t = {PyMem_Malloc(sizeof(uint64_t) * cap), PyMem_Malloc(sizeof(uint32_t) * cap),
                cap - 1};
-    if (!hashes || !keys || !prefix || !t.keys || !t.counts) {
+    int rc = 0;
+    if (!keys || !prefix || !t.keys || !t.counts) {
         PyErr_NoMemory();
-        goto fail;
+        rc = -1;
+        goto done;
     }
     prefix[0] = 0;
     for (size_t i = 0; i < len; i++) {
-        PyObject *w = PyList_GET_ITEM(arg, i);
-        if (!PyUnicode_Check(w)) {
-            PyErr_Format(PyExc_TypeError, "counts: word %zu is not a str", i);
-            goto fail;
-        }
-        Py_hash_t h = PyObject_Hash(w);
-        if (h == -1 && PyErr_Occurred()) goto fail;
-        hashes[i] = keys[i] = (uint64_t)h;
-        prefix[i + 1] = prefix[i] + PyUnicode_GET_LENGTH(w);
+        keys[i] = hashes[i];
+        prefix[i + 1] = prefix[i] + lens[i];
     }
     size_t last = len < 10 ? len : 10;
     for (size_t n = 2; n <= last; n++) {
@@ -135,91 +151,161 @@ static PyObject *counts(PyObject *self, PyObject *arg) {
         }
         if (!any && n >= 4) break;
     }
-    PyMem_Free(hashes); PyMem_Free(keys); PyMem_Free(prefix); PyMem_Free(t.keys);
-    PyMem_Free(t.counts);
-build:
+done:
+    PyMem_Free(keys); PyMem_Free(prefix); PyMem_Free(t.keys); PyMem_Free(t.counts);
+    return rc;
+}
+
+static PyObject *ngrams_tuple(const long long out[9]) {
     return Py_BuildValue("(LLLLLLLLL)", out[0], out[1], out[2], out[3], out[4], out[5],
                          out[6], out[7], out[8]);
-fail:
-    PyMem_Free(hashes); PyMem_Free(keys); PyMem_Free(prefix); PyMem_Free(t.keys);
-    PyMem_Free(t.counts);
-    return NULL;
+}
+
+static PyObject *counts(PyObject *self, PyObject *arg) {
+    if (!PyList_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "counts: words must be a list of str");
+        return NULL;
+    }
+    size_t len = (size_t)PyList_GET_SIZE(arg);
+    uint64_t *hashes = PyMem_Malloc(sizeof(uint64_t) * (len + 1));
+    Py_ssize_t *lens = PyMem_Malloc(sizeof(Py_ssize_t) * (len + 1));
+    PyObject *result = NULL;
+    long long out[9];
+    if (!hashes || !lens) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (size_t i = 0; i < len; i++) {
+        PyObject *w = PyList_GET_ITEM(arg, i);
+        if (!PyUnicode_Check(w)) {
+            PyErr_Format(PyExc_TypeError, "counts: word %zu is not a str", i);
+            goto done;
+        }
+        hashes[i] = str_key(w);
+        lens[i] = PyUnicode_GET_LENGTH(w);
+    }
+    if (ngram_core(hashes, lens, len, out) == 0) result = ngrams_tuple(out);
+done:
+    PyMem_Free(hashes);
+    PyMem_Free(lens);
+    return result;
+}
+
+/* The keys of a list of words, in a table for measure(): open addressing over a power
+ * of two of 64-bit slots, at most a quarter full, 0 for empty. */
+static PyObject *stop_table(PyObject *self, PyObject *arg) {
+    PyObject *seq = PySequence_Fast(arg, "stop_table: words must be a sequence of str");
+    if (!seq) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    size_t cap = 16;
+    while (cap < 4 * (size_t)n) cap <<= 1;
+    PyObject *table = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(cap * sizeof(uint64_t)));
+    if (!table) { Py_DECREF(seq); return NULL; }
+    uint64_t *slot = (uint64_t *)PyBytes_AS_STRING(table);
+    memset(slot, 0, cap * sizeof *slot);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *w = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyUnicode_Check(w)) {
+            PyErr_Format(PyExc_TypeError, "stop_table: word %zd is not a str", i);
+            Py_DECREF(seq);
+            Py_DECREF(table);
+            return NULL;
+        }
+        uint64_t key = str_key(w);
+        size_t s = (size_t)(key >> 7) & (cap - 1);
+        while (slot[s] && slot[s] != key) s = (s + 1) & (cap - 1);
+        slot[s] = key;
+    }
+    Py_DECREF(seq);
+    return table;
+}
+
+static inline int in_table(const uint64_t *slot, size_t cap, uint64_t key) {
+    for (size_t s = (size_t)(key >> 7) & (cap - 1);; s = (s + 1) & (cap - 1)) {
+        if (slot[s] == key) return 1;
+        if (!slot[s]) return 0;
+    }
 }
 
 enum { LETTER = 1, UPPER = 2, DIGIT = 4, SPACE = 8, WORD = 16, JOINER = 32 };
 
-/* text[start:end] casefolded: ASCII by lower-casing (the same for ASCII), any other by
- * str.casefold. *has_letter: whether the casefolded word holds a \p{L}. Py_None (a new
- * reference) when the casefolded word has a character above U+FFFF. */
-static PyObject *casefolded(PyObject *text, int kind, const void *data, Py_ssize_t start,
-                            Py_ssize_t end, const uint8_t *flags, int *has_letter) {
-    int ascii = 1, up = 0;
-    for (Py_ssize_t k = start; k < end; k++) {
+/* The key, length and letters of text[start:end] casefolded: ASCII by lower-casing (the
+ * same for ASCII), any other by str.casefold. 0, 1 when the casefolded word has a
+ * character above U+FFFF, or -1 (an error). */
+static int word_of(PyObject *text, int kind, const void *data, Py_ssize_t start,
+                   Py_ssize_t end, const uint8_t *flags, uint64_t *key, Py_ssize_t *len,
+                   int *has_letter) {
+    uint64_t h = FNV64_BASIS;
+    int letter = 0;
+    Py_ssize_t k = start;
+    for (; k < end; k++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, k);
-        if (c >= 0x80) { ascii = 0; break; }
-        up |= c >= 'A' && c <= 'Z';
+        if (c >= 0x80) break;
+        if (c >= 'A' && c <= 'Z') c += 32;
+        h = (h ^ c) * FNV64;
+        letter |= flags[c] & LETTER;
     }
-    *has_letter = 0;
-    if (ascii) {
-        PyObject *w = PyUnicode_New(end - start, 0x7F);
-        if (!w) return NULL;
-        Py_UCS1 *out = PyUnicode_1BYTE_DATA(w);
-        for (Py_ssize_t k = start; k < end; k++) {
-            Py_UCS4 c = PyUnicode_READ(kind, data, k);
-            out[k - start] = (Py_UCS1)(up && c >= 'A' && c <= 'Z' ? c + 32 : c);
-            *has_letter |= flags[c] & LETTER;
-        }
-        return w;
+    if (k == end) {
+        *key = word_key(h);
+        *len = end - start;
+        *has_letter = letter;
+        return 0;
     }
     PyObject *sub = PyUnicode_Substring(text, start, end);
-    if (!sub) return NULL;
+    if (!sub) return -1;
     PyObject *w = PyObject_CallMethod(sub, "casefold", NULL);
     Py_DECREF(sub);
-    if (!w) return NULL;
+    if (!w) return -1;
     int wkind = PyUnicode_KIND(w);
     const void *wdata = PyUnicode_DATA(w);
-    for (Py_ssize_t k = 0, n = PyUnicode_GET_LENGTH(w); k < n; k++) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(w);
+    h = FNV64_BASIS;
+    letter = 0;
+    for (k = 0; k < n; k++) {
         Py_UCS4 c = PyUnicode_READ(wkind, wdata, k);
-        if (c > 0xFFFF) { Py_DECREF(w); return Py_NewRef(Py_None); }
-        *has_letter |= flags[c] & LETTER;
+        if (c > 0xFFFF) { Py_DECREF(w); return 1; }
+        h = (h ^ c) * FNV64;
+        letter |= flags[c] & LETTER;
     }
-    return w;
+    Py_DECREF(w);
+    *key = word_key(h);
+    *len = n;
+    *has_letter = letter;
+    return 0;
 }
 
-static int add_count(PyObject *counts, PyObject *word) {
-    PyObject *old = PyDict_GetItemWithError(counts, word);
-    if (!old && PyErr_Occurred()) return -1;
-    PyObject *now = PyLong_FromLong(old ? PyLong_AsLong(old) + 1 : 1);
-    if (!now) return -1;
-    int rc = PyDict_SetItem(counts, word, now);
-    Py_DECREF(now);
-    return rc;
-}
-
-static PyObject *scan(PyObject *self, PyObject *args) {
+static PyObject *measure(PyObject *self, PyObject *args) {
     PyObject *text;
-    Py_buffer table;
-    if (!PyArg_ParseTuple(args, "Uy*", &text, &table)) return NULL;
+    Py_buffer table, stop;
+    if (!PyArg_ParseTuple(args, "Uy*y*", &text, &table, &stop)) return NULL;
+    PyObject *result = NULL;
+    uint64_t *hashes = NULL;
+    Py_ssize_t *lens = NULL;
+    size_t cap_stop = (size_t)stop.len / sizeof(uint64_t);
     if (table.len != 65536) {
-        PyBuffer_Release(&table);
-        PyErr_SetString(PyExc_ValueError, "scan: the table must have 65536 entries");
-        return NULL;
+        PyErr_SetString(PyExc_ValueError, "measure: the table must have 65536 entries");
+        goto done;
+    }
+    if (stop.len % sizeof(uint64_t) || cap_stop < 1 || (cap_stop & (cap_stop - 1))) {
+        PyErr_SetString(PyExc_ValueError, "measure: stop must come from stop_table()");
+        goto done;
     }
     const uint8_t *flags = table.buf;
+    const uint64_t *stop_slot = stop.buf;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    PyObject *result = NULL, *words = NULL, *counts = NULL;
     if (kind == PyUnicode_4BYTE_KIND) {
         const Py_UCS4 *p = data;
         for (Py_ssize_t i = 0; i < n; i++)
             if (p[i] > 0xFFFF) { result = Py_NewRef(Py_None); goto done; }
     }
-    words = PyList_New(0);
-    counts = PyDict_New();
-    if (!words || !counts) goto done;
-    long long letters = 0, upper = 0, digits = 0, spaces = 0, letterless = 0, word_chars = 0;
-    int has_letter;
+    size_t words = 0, room = (size_t)n / 2 + 1; /* a word and what ends it: 2 characters */
+    hashes = PyMem_Malloc(sizeof(uint64_t) * room);
+    lens = PyMem_Malloc(sizeof(Py_ssize_t) * room);
+    if (!hashes || !lens) { PyErr_NoMemory(); goto done; }
+    long long letters = 0, upper = 0, digits = 0, spaces = 0, letterless = 0, word_chars = 0,
+              stopwords = 0;
     Py_ssize_t i = 0;
     while (i < n) {
         uint8_t f = flags[PyUnicode_READ(kind, data, i)];
@@ -244,36 +330,45 @@ static PyObject *scan(PyObject *self, PyObject *args) {
             }
             break;
         }
-        PyObject *w = casefolded(text, kind, data, start, i, flags, &has_letter);
-        if (w == Py_None) { Py_DECREF(w); Py_CLEAR(words); result = Py_NewRef(Py_None); goto done; }
-        if (!w || PyList_Append(words, w) < 0 || add_count(counts, w) < 0) {
-            Py_XDECREF(w);
-            goto done;
-        }
+        uint64_t key;
+        Py_ssize_t len;
+        int has_letter;
+        int rc = word_of(text, kind, data, start, i, flags, &key, &len, &has_letter);
+        if (rc < 0) goto done;
+        if (rc > 0) { result = Py_NewRef(Py_None); goto done; }
+        hashes[words] = key;
+        lens[words++] = len;
         letterless += !has_letter;
-        word_chars += PyUnicode_GET_LENGTH(w);
-        Py_DECREF(w);
+        word_chars += len;
+        stopwords += in_table(stop_slot, cap_stop, key);
     }
-    result = Py_BuildValue("(LLLLOOLL)", letters, upper, digits, spaces, words, counts,
-                           letterless, word_chars);
+    long long grams[9];
+    if (ngram_core(hashes, lens, words, grams) < 0) goto done;
+    PyObject *ngrams = ngrams_tuple(grams);
+    if (ngrams)
+        result = Py_BuildValue("(LLLLnLLLN)", letters, upper, digits, spaces, (Py_ssize_t)words,
+                               letterless, word_chars, stopwords, ngrams);
 done:
-    Py_XDECREF(words);
-    Py_XDECREF(counts);
+    PyMem_Free(hashes);
+    PyMem_Free(lens);
     PyBuffer_Release(&table);
+    PyBuffer_Release(&stop);
     return result;
 }
 
 static PyMethodDef methods[] = {
-    {"scan", scan, METH_VARARGS,
-     "scan(text, table) -> (letters, upper, digits, spaces, words, counts, letterless, "
-     "word_chars), or None for a text with characters above U+FFFF"},
+    {"measure", measure, METH_VARARGS,
+     "measure(text, table, stop) -> (letters, upper, digits, spaces, words, letterless, "
+     "word_chars, stopwords, ngrams), or None for a text with characters above U+FFFF"},
     {"counts", counts, METH_O,
      "counts(words) -> for n = 2..10, the characters Gopher's top (2-4) and duplicate "
      "(5-10) n-gram fractions count"},
+    {"stop_table", stop_table, METH_O,
+     "stop_table(words) -> the table of their keys that measure() looks words up in"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_quality",
-                                    "Compiled character counts, words and n-gram counts.",
+                                    "Compiled character, word and n-gram counts of a text.",
                                     -1, methods};
 
 PyMODINIT_FUNC PyInit__quality(void) { return PyModule_Create(&module); }

@@ -8,6 +8,7 @@ dropped here: flags are annotations.
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections import Counter
 from collections.abc import Mapping
@@ -18,7 +19,7 @@ import numpy as np
 import regex
 
 from ._quality import counts as ngram_counts
-from ._quality import scan
+from ._quality import measure, stop_table
 
 _WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
 _TERMINALS = tuple(".!?…:;\"”’')]")
@@ -33,7 +34,7 @@ _PARAGRAPH_BREAK = regex.compile(r"\n\s*\n")
 
 
 def _class_table() -> bytes:
-    """Flags of U+0000 .. U+FFFF for ``_quality.scan``, from the regex module's classes:
+    """Flags of U+0000 .. U+FFFF for ``_quality.measure``, from the regex module's classes:
     1 letter, 2 upper case, 4 digit, 8 white space, 16 word character, 32 word joiner."""
     bmp = "".join(map(chr, range(0x10000)))
     table = np.zeros(0x10000, dtype=np.uint8)
@@ -102,34 +103,42 @@ def quality_words(text: str) -> list[str]:
 
 
 class TextCounts(NamedTuple):
-    """What the signals count in a text: its words (``quality_words``), how often each
-    occurs, how many hold no letter, their characters; its letters, upper-case letters,
-    digits and non-space characters."""
+    """What the signals count in a text: its words (``quality_words``), those holding no
+    letter, their characters, those that are stopwords, Gopher's n-gram counts of them
+    (``_quality.counts``); its letters, upper-case letters, digits and non-space
+    characters."""
 
-    words: list[str]
-    counts: dict[str, int]
+    words: int
     letterless: int
     word_chars: int
+    stopwords: int
+    ngrams: tuple[int, ...]
     letters: int
     upper: int
     digits: int
     non_space: int
 
 
-def char_counts(text: str) -> TextCounts:
-    """A text's ``TextCounts``: in one compiled pass (``_quality.scan``), or with the
+@functools.lru_cache(maxsize=8)
+def _stop_table(stopwords: frozenset[str]) -> bytes:
+    return stop_table(sorted(stopwords))
+
+
+def text_counts(text: str, stopwords: frozenset[str] = frozenset()) -> TextCounts:
+    """A text's ``TextCounts``: in one compiled pass (``_quality.measure``), or with the
     regex module for a text with characters above U+FFFF (the same counts)."""
-    scanned = scan(text, _TABLE)
-    if scanned is None:
+    measured = measure(text, _TABLE, _stop_table(stopwords))
+    if measured is None:
         words = quality_words(text)
         counts = Counter(words)
-        letterless = sum(c for w, c in counts.items() if not _LETTER.search(w))
-        return TextCounts(words, counts, letterless, sum(map(len, words)),
-                          len(_NON_LETTERS.sub("", text)), len(_NON_UPPER.sub("", text)),
-                          len(_NON_DIGITS.sub("", text)),
-                          len(text) - sum(map(text.count, _WHITESPACE)))
-    letters, upper, digits, spaces, words, counts, letterless, word_chars = scanned
-    return TextCounts(words, counts, letterless, word_chars, letters, upper, digits,
+        return TextCounts(
+            len(words), sum(c for w, c in counts.items() if not _LETTER.search(w)),
+            sum(map(len, words)), sum(map(counts.__getitem__, stopwords.intersection(counts))),
+            ngram_counts(words), len(_NON_LETTERS.sub("", text)),
+            len(_NON_UPPER.sub("", text)), len(_NON_DIGITS.sub("", text)),
+            len(text) - sum(map(text.count, _WHITESPACE)))
+    letters, upper, digits, spaces, words, letterless, word_chars, stop, ngrams = measured
+    return TextCounts(words, letterless, word_chars, stop, ngrams, letters, upper, digits,
                       len(text) - spaces)
 
 
@@ -150,24 +159,22 @@ def _duplicate_units(units: list[str]) -> tuple[float, float]:
     return _fraction(dup, len(units)), _fraction(dup_chars, total_chars)
 
 
-def _ngram_signals(words: list[str], total: int) -> dict[str, float]:
+def _ngram_signals(ngrams: tuple[int, ...], words: int, total: int) -> dict[str, float]:
     """The top-n-gram (2 to 4) and duplicate-n-gram (5 to 10) character fractions, as
-    Gopher defines them and datatrove computes them (the counts are compiled: see
-    ``_quality.c``). Unlike datatrove, n-grams are compared word by word (datatrove joins
-    the words without spaces, so 'di rumah' and 'dirumah' count as one n-gram)."""
-    if len(words) < 2 or not total:
+    Gopher defines them and datatrove computes them, from ``_quality.counts``. Unlike
+    datatrove, n-grams are compared word by word (datatrove joins the words without
+    spaces, so 'di rumah' and 'dirumah' count as one n-gram)."""
+    if words < 2 or not total:
         return dict.fromkeys(_NGRAM_SIGNALS, 0.0)
     return {name: _fraction(count, total)
-            for name, count in zip(_NGRAM_SIGNALS, ngram_counts(words), strict=True)}
+            for name, count in zip(_NGRAM_SIGNALS, ngrams, strict=True)}
 
 
 def compute_signals(text: str, removed_chars: int = 0, original_chars: int | None = None,
                     stopwords: frozenset[str] = frozenset()) -> dict[str, float]:
     """Every signal in ``SIGNALS`` for one cleaned text."""
-    words, counts, no_letter, word_chars, letters, upper, digits, non_space = \
-        char_counts(text)
-    n = len(words)
-    stop = sum(map(counts.__getitem__, stopwords.intersection(counts)))
+    n, no_letter, word_chars, stop, ngrams, letters, upper, digits, non_space = \
+        text_counts(text, stopwords)
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
     dup_lines, dup_line_chars = _duplicate_units(lines)
@@ -193,7 +200,7 @@ def compute_signals(text: str, removed_chars: int = 0, original_chars: int | Non
         "uppercase_fraction": _fraction(upper, letters),
         "boilerplate_fraction": _fraction(removed_chars, original),
     }
-    out.update(_ngram_signals(words, len(text)))
+    out.update(_ngram_signals(ngrams, n, len(text)))
     return {name: out[name] for name in SIGNALS}
 
 

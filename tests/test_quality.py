@@ -16,12 +16,12 @@ from cleaner import RuleError, clean_batch, load_rules
 from cleaner.quality import (
     SIGNALS,
     QualitySettings,
-    char_counts,
     compute_signals,
     flags_for,
     ngram_counts,
     parse_quality,
     quality_words,
+    text_counts,
 )
 
 from .conftest import CORPUS, FIXTURES, run_cli
@@ -276,18 +276,24 @@ def test_character_counts_equal_their_definitions():
         assert s["symbol_word_ratio"] == (round(symbols / len(words), 4) if words else 0.0)
 
 
-def test_compiled_scan_gives_the_regex_words_and_counts():
+def test_compiled_counts_equal_the_regex_definitions():
+    """_quality.measure against the regex module: words, their letters and characters,
+    stopwords (of the bundled language pack), n-gram counts, character classes."""
     odd = ["ǅ Ⅻ ① ² _a_ a--b a-'b 'a' -a- a’ co-op’s", "\u2028 \u00a0 x\u200b y\u0301",
            "STRASSE Straße ŉ ǰ ΣΑΣ \u0345 12-13 x_1 __ DŽ ﬁ İ",
-           "Ab-c d’e 12 😀 x 𝐀𝐁"]  # the last is above U+FFFF: the regex module counts
+           "Yang DAN di-ke yang’s Di", "Ab-c d’e 12 😀 x 𝐀𝐁"]  # the last is above U+FFFF
+    stopwords = load_rules().quality("id").stopwords
     for text in corpus_texts(100) + odd:
-        words, counts, letterless, word_chars, letters, upper, digits, non_space = \
-            char_counts(text)
-        assert words == quality_words(text)
-        assert counts == Counter(words)
-        assert letterless == sum(1 for w in words if not regex.search(r"\p{L}", w))
-        assert word_chars == sum(map(len, words))
-        assert letters == len(regex.findall(r"\p{L}", text))
-        assert upper == len(regex.findall(r"\p{Lu}", text))
-        assert digits == len(regex.findall(r"\d", text))
-        assert non_space == len(regex.findall(r"\S", text))
+        for stop in (stopwords, STOP, frozenset()):
+            got = text_counts(text, stop)
+            words = quality_words(text)
+            counts = Counter(words)
+            assert got.words == len(words)
+            assert got.letterless == sum(1 for w in words if not regex.search(r"\p{L}", w))
+            assert got.word_chars == sum(map(len, words))
+            assert got.stopwords == sum(n for w, n in counts.items() if w in stop)
+            assert list(got.ngrams) == reference_ngram_counts(words)
+            assert got.letters == len(regex.findall(r"\p{L}", text))
+            assert got.upper == len(regex.findall(r"\p{Lu}", text))
+            assert got.digits == len(regex.findall(r"\d", text))
+            assert got.non_space == len(regex.findall(r"\S", text))
