@@ -34,19 +34,21 @@ def parse_marked(example: str) -> tuple[str, set[int]]:
     return "".join(text), marked
 
 
-def removed_offsets(rule: Rule, text: str) -> set[int]:
-    """Offsets of non-space characters that ``rule`` alone removes from ``text``."""
-    spans = merge(text, Matcher([rule]).propose(text, split_lines(text)))
+def removed_offsets(matcher: Matcher, text: str) -> set[int]:
+    """Offsets of non-space characters that ``matcher`` (one rule's) removes from
+    ``text``."""
+    spans = merge(text, matcher.propose(text, split_lines(text)))
     return {i for s in spans for i in range(s.start, s.end) if not text[i].isspace()}
 
 
 def check_rule(rule: Rule) -> list[str]:
     """Reasons the rule fails its examples (empty when it passes)."""
     problems: list[str] = []
+    matcher = Matcher([rule])
     for example in rule.remove_examples:
         text, want = parse_marked(example)
         try:
-            got = removed_offsets(rule, text)
+            got = removed_offsets(matcher, text)
         except RuleTimeout as exc:
             return [str(exc)]
         if got != want:
@@ -57,7 +59,7 @@ def check_rule(rule: Rule) -> list[str]:
             problems.append(f"remove example {example[:70]!r} not removed as marked{detail}")
     for example in rule.keep_examples:
         try:
-            got = removed_offsets(rule, example)
+            got = removed_offsets(matcher, example)
         except RuleTimeout as exc:
             return [str(exc)]
         if got:
