@@ -6,7 +6,8 @@ every match contains at least one (say ``{"whatsapp", "telegram", "google"}``). 
 whose case-folded text holds none of them cannot match, so the rule's pattern is not
 tried (``stages`` looks for every rule's literals in one compiled scan of a document,
 ``_literals.scan_lines``). ``start_prefixes`` gives how a match can start (up to three
-characters), so a whole-line rule is not tried on a line that starts otherwise. Whatever the
+characters), so a whole-line rule is not tried on a line that starts otherwise, and
+``end_keys`` how it can end. Whatever the
 analysis cannot bound gives None: the rule is always tried. Nothing that could match
 is ever skipped.
 """
@@ -287,6 +288,82 @@ def start_prefixes(source: str, stripped: bool = False, size: int = PREFIX
     if stripped:  # white space cannot start the match: it starts after it, or not at all
         found = {p for p in found if not p.startswith(_SPACE)}
     return None if "" in found else frozenset(found)
+
+
+def _last(items: list[tuple[Any, Any]]) -> tuple[set[str], bool] | None:
+    """(``start_key`` of the characters other than white space that a match of the
+    sequence can end with, whether it may hold nothing but white space); None when
+    beyond the analysis."""
+    out: set[str] = set()
+    for op, av in reversed(items):
+        if op in _ZERO_WIDTH:
+            continue
+        if op in (sre.LITERAL, sre.IN):
+            keys = _start_class([(op, av)] if op is sre.LITERAL else av)
+            if keys is None or (_SPACE in keys and len(keys) > 1):
+                return None
+            if keys == {_SPACE}:  # white space: a stripped line has none at its end
+                continue
+            return out | keys, False
+        if op is sre.BRANCH:
+            parts = [b.data for b in av[1]]
+        elif op is sre.SUBPATTERN:
+            parts = [av[3].data]
+        elif op is sre.ATOMIC_GROUP:
+            parts = [av.data]
+        elif op in _REPEATS:
+            parts = [av[2].data]
+        else:
+            return None
+        empty = op in _REPEATS and av[0] == 0
+        for part in parts:
+            found = _last(part)
+            if found is None:
+                return None
+            out |= found[0]
+            empty |= found[1]
+        if not empty:
+            return out, False
+    return out, True
+
+
+_LINE_END = (sre.AT_END, sre.AT_END_STRING)
+
+
+def _ends_line(items: list[tuple[Any, Any]]) -> bool:
+    """Whether a match of the sequence ends at the end of the line: after its last
+    character other than white space come only white space and a ``$`` or ``\\Z``."""
+    for op, av in reversed(items):
+        if op is sre.AT and av in _LINE_END:
+            return True
+        if op in _ZERO_WIDTH:
+            continue
+        if op is sre.IN and _start_class(av) == {_SPACE}:
+            continue
+        if op in _REPEATS and _last(av[2].data) == (set(), True):
+            continue
+        if op is sre.SUBPATTERN:
+            return _ends_line(av[3].data)
+        if op is sre.ATOMIC_GROUP:
+            return _ends_line(av.data)
+        if op is sre.BRANCH:
+            return all(_ends_line(b.data) for b in av[1])
+        return False
+    return False
+
+
+@functools.cache
+def end_keys(source: str, whole: bool = True) -> frozenset[str] | None:
+    """``start_key`` of the last character of a stripped line that a match of ``source``
+    ends it with: of the whole line (``whole``, a whole-line rule), or, for a pattern
+    that ends at the end of the line (``\\)\\s*$``), of the line it is found in. A line
+    ending otherwise holds no match. None when a match may end anywhere, or with white
+    space only, or the analysis cannot bound its end."""
+    tree = _parse(source)
+    if tree is None or not (whole or _ends_line(tree.data)):
+        return None
+    found = _last(tree.data)
+    return None if found is None or found[1] else frozenset(found[0])
 
 
 def first_chars(source: str, stripped: bool = False) -> frozenset[str] | None:

@@ -18,7 +18,14 @@ import regex
 
 from ._literals import build as build_table
 from ._literals import scan_lines
-from .literals import PREFIX, line_key, never_empty, required_literals, start_prefixes
+from .literals import (
+    PREFIX,
+    end_keys,
+    line_key,
+    never_empty,
+    required_literals,
+    start_prefixes,
+)
 from .model import Proposal
 from .rules import Rule
 
@@ -104,8 +111,9 @@ class _Gate:
     """For each scope, the first ``_GATED`` rules that have required literals (see
     ``literals``), and one compiled scan of a whole text (``_literals.scan_lines``) that
     names, line by line, the rules whose literals the case-folded line holds and, for
-    whole-line rules, whose match can start as the line does (``literals.start_prefixes``):
-    a rule it does not name cannot match that line."""
+    whole-line rules, whose match can start as the line does (``literals.start_prefixes``),
+    and whose match can end as the line does (``literals.end_keys``): a rule it does not
+    name cannot match that line."""
 
     def __init__(self, by_scope: Mapping[str, Sequence[Rule]]) -> None:
         self.rules: dict[str, tuple[Rule, ...]] = {}
@@ -113,8 +121,11 @@ class _Gate:
         literals: list[bytes] = []
         masks: list[int] = []
         starts: list[dict[str, int]] = [{} for _ in range(PREFIX + 1)]
+        ends: dict[str, int] = {}
         self.anywhere = 0
         """Rules that may match whatever the line starts with."""
+        self.open_end = 0
+        """Rules that may match whatever the line ends with."""
         for k, scope in enumerate(_GATE_SCOPES):
             found = [(r, lits) for r in by_scope[scope]
                      if (lits := required_literals(r.source)) is not None][:_GATED]
@@ -131,9 +142,16 @@ class _Gate:
                     self.anywhere |= bit
                 for p in first or ():
                     starts[len(p)][p] = starts[len(p)].get(p, 0) | bit
+                last = end_keys(rule.source, whole=scope != "inline")
+                if last is None:
+                    self.open_end |= bit
+                for c in last or ():
+                    ends[c] = ends.get(c, 0) | bit
         self.starts = tuple(starts[1:])
         """Per length n: the rules that may match a line whose ``line_key`` starts with
         this key of n characters."""
+        self.ends = {c: bit | self.open_end for c, bit in ends.items()}
+        """The rules that may match a line whose last character has this key."""
         self.table = build_table(literals, masks) if literals else None
 
     def lines(self, text: str, lines: Sequence[Line]) -> dict[int, int]:
@@ -142,14 +160,15 @@ class _Gate:
             return {}
         out = {}
         one, two, three = self.starts
-        anywhere = self.anywhere
+        anywhere, ends, open_end = self.anywhere, self.ends, self.open_end
         for i, mask in scan_lines(self.table, text.casefold()):
             stripped = lines[i].stripped
             if not stripped:
                 continue
             key = line_key(stripped[:PREFIX])
-            if mask := mask & (anywhere | one.get(key[:1], 0) | two.get(key[:2], 0)
-                               | three.get(key, 0)):
+            if mask := (mask & (anywhere | one.get(key[:1], 0) | two.get(key[:2], 0)
+                                | three.get(key, 0))
+                        & ends.get(line_key(stripped[-1]), open_end)):
                 out[i] = mask
         return out
 

@@ -14,6 +14,7 @@ from cleaner import load_rules
 from cleaner.examples import parse_marked
 from cleaner.literals import (
     _literal_char,
+    end_keys,
     first_chars,
     line_key,
     never_empty,
@@ -165,6 +166,59 @@ def test_first_chars_hold_in_every_match_of_a_bundled_rule():
                 key = line_key(bare[:3])
                 assert starts is not None and any(key.startswith(p) for p in starts), rule.id
     assert checked > 200
+
+
+def test_end_keys():
+    assert end_keys(r"\((?:ant|AFP)\)\s*$", whole=False) == {")"}
+    assert end_keys(r"\((?:ant|AFP)\)\s*") is not None  # a whole line: it ends there
+    assert end_keys(r"\((?:ant|AFP)\)\s*", whole=False) is None  # found anywhere
+    assert end_keys(r"(?i:Baca juga:.*)") is None and end_keys(r"[^a]") is None
+    assert end_keys(r"x(?:Y|z\d)?") == {"x", "y", "0"}
+    assert end_keys(r"foo\s+") == {"o"} and end_keys(r"\s*") is None
+    assert end_keys(r"(?:a\)$|b\.$)", whole=False) == {")", "."}
+    assert end_keys(r"(?:a\)$|b\.)", whole=False) is None  # one branch may end anywhere
+
+
+_ENDINGS = [r"\(\s*(?:AP|AFP)\s*\)\s*$", r"(?:a|b)+(?:\.|\))?\s*\Z", r"x\s*(?:y|zz)?\s*$"]
+
+
+def test_end_keys_hold_in_every_match_of_random_lines():
+    """Random lines made of each shape's own words and a few characters: where the
+    shape is found in a line (it ends there) or matches all of it, the line's last
+    character (after stripping) is one of the shape's end keys."""
+    rnd = random.Random(9)
+    matched = 0
+    for shape in _SHAPES + _ENDINGS:
+        pattern = regex.compile(shape)
+        whole, found = end_keys(shape), end_keys(shape, whole=False)
+        pieces = sorted(set(regex.findall(r"(?<!\\)[A-Za-z]{2,}", shape))) + list(" :/().-1abcxyz")
+        for _ in range(4000):
+            line = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 6)))
+            [bare] = [ln.stripped for ln in split_lines(line)]
+            if not bare:
+                continue
+            if whole is not None and pattern.fullmatch(bare):
+                matched += 1
+                assert start_key(bare[-1]) in whole, (shape, line)
+            if found is not None and pattern.search(line):
+                matched += 1
+                assert start_key(bare[-1]) in found, (shape, line)
+    assert matched > 300
+
+
+def test_end_keys_hold_in_every_match_of_a_bundled_rule():
+    checked = 0
+    for rule in _bundled_rules():
+        ends = end_keys(rule.source, whole=rule.scope != "inline")
+        if ends is None:
+            continue
+        for line in _example_lines(rule):
+            [bare] = [ln.stripped for ln in split_lines(line)]
+            if rule.scope == "inline" and rule.pattern.search(line) or \
+                    rule.scope != "inline" and bare and rule.pattern.fullmatch(bare):
+                checked += 1
+                assert start_key(bare[-1]) in ends, rule.id
+    assert checked > 100
 
 
 def test_literal_scan_names_every_literal_a_line_holds():
