@@ -10,6 +10,9 @@ the first ``--limit N``), in MB/s (UTF-8 bytes of the input ``text`` / seconds) 
    (N = ``os.cpu_count()``) as subprocesses on a JSONL copy of the corpus (fields
    text/id/source/url) in a temp dir; wall time from start to exit, so interpreter start,
    JSON parsing, the removed-span report and writing are included.
+
+Each cleaner method runs ``--repeat`` times (default 3) and its median is taken: a run
+of a few seconds on a shared machine can land on a busy moment. datatrove runs once.
 3. datatrove baseline, 1 process: ``C4QualityFilter``, ``GopherRepetitionFilter`` and
    ``FineWebQualityFilter`` with their default settings, applied in that order (a document
    rejected by one is not passed to the next; C4's line removal is seen by the later two,
@@ -42,6 +45,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -158,7 +162,7 @@ def write_jsonl(docs: list[dict[str, Any]], path: Path) -> None:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
-def bench_library(docs: list[dict[str, Any]]) -> tuple[float, str]:
+def bench_library(docs: list[dict[str, Any]], repeat: int) -> tuple[float, str]:
     cleaner = Cleaner()
     seen: set[Any] = set()
     for d in docs:  # warm-up: compile the matcher of each outlet's site pack, untimed
@@ -168,21 +172,28 @@ def bench_library(docs: list[dict[str, Any]]) -> tuple[float, str]:
                 cleaner.clean(d["text"], source=d.get("source"), url=d.get("url"))
             except RuleTimeout:
                 pass
-    removed = timeouts = touched = 0
-    start = time.perf_counter()
-    for d in docs:
-        try:
-            result = cleaner.clean(d["text"], source=d.get("source"), url=d.get("url"))
-        except RuleTimeout:
-            timeouts += 1
-            continue
-        if result.removed:
-            touched += 1
-            removed += result.removed_chars
-    spent = time.perf_counter() - start
+    times = []
+    for _ in range(repeat):
+        removed = timeouts = touched = 0
+        start = time.perf_counter()
+        for d in docs:
+            try:
+                result = cleaner.clean(d["text"], source=d.get("source"), url=d.get("url"))
+            except RuleTimeout:
+                timeouts += 1
+                continue
+            if result.removed:
+                touched += 1
+                removed += result.removed_chars
+        times.append(time.perf_counter() - start)
     note = (f"{touched:,} of {len(docs):,} documents had spans removed, "
-            f"{removed:,} characters in all; {timeouts:,} rule timeouts")
-    return spent, note
+            f"{removed:,} characters in all; {timeouts:,} rule timeouts; {spread(times)}")
+    return statistics.median(times), note
+
+
+def spread(times: list[float]) -> str:
+    return (f"median of {len(times)} runs" + (f" ({min(times):.2f} to {max(times):.2f} s)"
+                                              if len(times) > 1 else ""))
 
 
 def cleaner_command() -> list[str]:
@@ -190,16 +201,18 @@ def cleaner_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "cleaner"]
 
 
-def bench_cli(data: Path, tmp: Path, workers: int) -> tuple[float | None, str]:
+def bench_cli(data: Path, tmp: Path, workers: int, repeat: int) -> tuple[float | None, str]:
     out = tmp / f"out-{workers}.jsonl"
     cmd = [*cleaner_command(), "clean", str(data), "-o", str(out), "--workers", str(workers)]
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    spent = time.perf_counter() - start
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        if proc.returncode not in (0, 1):  # 1: some documents rejected, still a full run
+            return None, f"failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}"
     last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
-    if proc.returncode not in (0, 1):  # 1: some documents rejected, still a full run
-        return None, f"failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}"
-    return spent, last
+    return statistics.median(times), f"{last} [{spread(times)}]"
 
 
 def bench_datatrove(python: str | None, data: Path,
@@ -228,6 +241,9 @@ def main() -> int:
     ap.add_argument("--datatrove-language", default="ind", metavar="CODE",
                     help="language= for the datatrove filters (default: ind; theirs: eng)")
     ap.add_argument("--skip-cli", action="store_true", help="leave out the CLI runs")
+    ap.add_argument("--repeat", type=int, default=3, metavar="N",
+                    help="run each cleaner method N times and take the median (default 3; "
+                         "datatrove runs once: it takes minutes, which evens out the load)")
     args = ap.parse_args()
 
     docs = read_corpus(args.corpus, args.limit)
@@ -241,7 +257,7 @@ def main() -> int:
 
     rows: list[Row] = []
     notes: list[str] = []
-    spent, note = bench_library(docs)
+    spent, note = bench_library(docs, args.repeat)
     rows.append(Row("cleaner library, 1 process", spent))
     notes.append(f"cleaner library: {note}")
 
@@ -254,7 +270,7 @@ def main() -> int:
             notes.append("cleaner CLI: skipped (--skip-cli)")
         else:
             for workers in sorted({1, cores}):
-                spent_cli, summary = bench_cli(data, tmp, workers)
+                spent_cli, summary = bench_cli(data, tmp, workers, args.repeat)
                 label = f"cleaner CLI --workers {workers}, whole process"
                 if spent_cli is None:
                     notes.append(f"{label}: {summary}")
