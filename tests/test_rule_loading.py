@@ -126,7 +126,8 @@ def test_catastrophic_pattern_times_out(tmp_path):
     root = make_rules(tmp_path, slow_pack())
     cleaner = Cleaner(root, timeout=0.2)
     with pytest.raises(RuleTimeout) as info:
-        cleaner.clean("Judul\n" + "a" * 60 + "c\nCerita.")
+        # the line ends in 'b', as every match does, or the pattern would not be tried
+        cleaner.clean("Judul\n" + "a" * 60 + "cb\nCerita.")
     assert "base.ad" in str(info.value) and "line 2" in str(info.value)
 
 
@@ -146,19 +147,20 @@ def test_cli_rejects_document_on_timeout(tmp_path):
     root = make_rules(tmp_path, slow_pack())
     data = tmp_path / "in.jsonl"
     data.write_text(
-        json.dumps({"id": "slow", "text": "a" * 60 + "c"}) + "\n"
+        json.dumps({"id": "slow", "text": "a" * 60 + "cb"}) + "\n"
         + json.dumps({"id": "ok", "text": "Iklan Baris\nCerita."}) + "\n",
         encoding="utf-8",
     )
     rejects = tmp_path / "rejects.jsonl"
-    # The timeout is the library default; 60 'a's make the pattern explode well past it.
+    # The timeout is the library default; 60 'a's make the pattern explode well past it
+    # (the line ends in 'b', as every match does, or the pattern would not be tried).
     proc = run_cli("clean", str(data), "--rules", str(root), "--rejects", str(rejects))
     assert proc.returncode == 1
     out = [json.loads(x) for x in proc.stdout.decode().splitlines()]
     assert [r["id"] for r in out] == ["ok"]
     rej = [json.loads(x) for x in rejects.read_text().splitlines()]
     assert rej[0]["id"] == "slow" and "base.ad" in rej[0]["reason"]
-    assert json.loads(rej[0]["raw"])["text"] == "a" * 60 + "c"
+    assert json.loads(rej[0]["raw"])["text"] == "a" * 60 + "cb"
 
 
 def test_rules_check_cli_reports_every_failure(tmp_path):
