@@ -63,19 +63,25 @@ def test_text_without_words_has_no_signature():
     assert Index(DedupConfig()).prepare(" ,. -- ") == (None, 0, None)
 
 
-@pytest.fixture(params=["portable", "sha-ni"])
-def sha1_code(request):
-    """Each SHA-1 code in turn (the SHA-extension one only where the CPU has them: there
-    the test checks nothing more), the machine's choice restored after."""
-    previous = compiled.sha1_impl()
+def _use_code(switch, name: str, optional: str):
+    """Switch a compiled part to the code ``name`` for a test (``optional`` only where the
+    CPU has what it needs: elsewhere the test checks nothing more), the machine's choice
+    restored after."""
+    previous = switch()
     try:
-        compiled.sha1_impl(request.param)
+        switch(name)
     except ValueError:
-        assert request.param == "sha-ni"
+        assert name == optional
         yield None
         return
-    yield request.param
-    compiled.sha1_impl(previous)
+    yield name
+    switch(previous)
+
+
+@pytest.fixture(params=["portable", "sha-ni"])
+def sha1_code(request):
+    """Each SHA-1 code in turn."""
+    yield from _use_code(compiled.sha1_impl, request.param, "sha-ni")
 
 
 def test_sha1_matches_hashlib_across_block_boundaries(sha1_code):
@@ -88,17 +94,8 @@ def test_sha1_matches_hashlib_across_block_boundaries(sha1_code):
 
 @pytest.fixture(params=["table", "clmul"])
 def crc_code(request):
-    """Each code for the words' CRC-32 in turn (carry-less multiplication only where the
-    CPU has it), the machine's choice restored after."""
-    previous = compiled.crc_impl()
-    try:
-        compiled.crc_impl(request.param)
-    except ValueError:
-        assert request.param == "clmul"
-        yield None
-        return
-    yield request.param
-    compiled.crc_impl(previous)
+    """Each code for the words' CRC-32 in turn."""
+    yield from _use_code(compiled.crc_impl, request.param, "clmul")
 
 
 def test_word_crcs_match_zlib_at_every_length(crc_code):
