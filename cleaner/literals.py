@@ -180,10 +180,10 @@ def start_key(c: str) -> str:
 
 
 @functools.cache
-def line_key(start: str) -> str:
-    """The ``start_key`` of each of the first characters of a line (pass at most
-    ``PREFIX`` of them)."""
-    return "".join(map(start_key, start))
+def line_key(chars: str) -> str:
+    """The ``start_key`` of each of a few characters of a line (its first ``PREFIX``, or
+    its last)."""
+    return "".join(map(start_key, chars))
 
 
 def _start_class(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
@@ -364,10 +364,3 @@ def end_keys(source: str, whole: bool = True) -> frozenset[str] | None:
         return None
     found = _last(tree.data)
     return None if found is None or found[1] else frozenset(found[0])
-
-
-def first_chars(source: str, stripped: bool = False) -> frozenset[str] | None:
-    """The characters (as ``start_key`` names them) that every match of ``source``
-    starts with one of (``\\s*Baca|\\d+`` gives {" ", "b", "0"}): ``start_prefixes`` of
-    one character."""
-    return start_prefixes(source, stripped, 1)

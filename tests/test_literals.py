@@ -15,7 +15,6 @@ from cleaner.examples import parse_marked
 from cleaner.literals import (
     _literal_char,
     end_keys,
-    first_chars,
     line_key,
     never_empty,
     required_literals,
@@ -70,17 +69,17 @@ def test_regex_classes_agree_with_the_keys_of_first_characters():
         assert bool(digit.match(c)) == (start_key(c) == "0"), hex(code)
 
 
-def test_first_chars():
-    assert first_chars(r"(?i:[Bb]aca|Foto)") == {"b", "f"}
-    assert first_chars(r"\s*Baca|\d+") == {" ", "b", "0"}
-    assert first_chars(r"\s*Baca|\d+", stripped=True) == {"b", "0"}
-    assert first_chars(r"\s+x", stripped=True) == set()  # cannot match a stripped line
-    assert first_chars(r"(?:a|)b") == {"a", "b"}
-    assert first_chars(r"(?<=[.!?])\s*\((?:AP|AFP)\)") == {" ", "("}
-    assert first_chars(r"(?:(?<=^)|(?<=\.\s?))Saksikan") == {"s"}
-    assert first_chars(r"a?") is None  # may match nothing
-    assert first_chars(r"\S+") is None and first_chars(r".{0,9}x") is None
-    assert first_chars(r"[^a]") is None
+def test_start_prefixes_of_one_character():
+    assert start_prefixes(r"(?i:[Bb]aca|Foto)", size=1) == {"b", "f"}
+    assert start_prefixes(r"\s*Baca|\d+", size=1) == {" ", "b", "0"}
+    assert start_prefixes(r"\s*Baca|\d+", stripped=True, size=1) == {"b", "0"}
+    assert start_prefixes(r"\s+x", stripped=True, size=1) == set()  # cannot match a stripped line
+    assert start_prefixes(r"(?:a|)b", size=1) == {"a", "b"}
+    assert start_prefixes(r"(?<=[.!?])\s*\((?:AP|AFP)\)", size=1) == {" ", "("}
+    assert start_prefixes(r"(?:(?<=^)|(?<=\.\s?))Saksikan", size=1) == {"s"}
+    assert start_prefixes(r"a?", size=1) is None  # may match nothing
+    assert start_prefixes(r"\S+", size=1) is None and start_prefixes(r".{0,9}x", size=1) is None
+    assert start_prefixes(r"[^a]", size=1) is None
     assert start_key("B") == "b" and start_key("\u0663") == "0" and start_key("\u212a") == "k"
     assert never_empty(r"(?<=x)\(a\)") and not never_empty(r"(?<=x)a*")
 
@@ -147,11 +146,11 @@ def test_required_literals_hold_in_every_line_a_bundled_rule_matches():
     assert checked > 100
 
 
-def test_first_chars_hold_in_every_match_of_a_bundled_rule():
+def test_start_prefixes_hold_in_every_match_of_a_bundled_rule():
     checked = 0
     for rule in _bundled_rules():
-        anywhere = first_chars(rule.source)
-        stripped = first_chars(rule.source, stripped=True)
+        anywhere = start_prefixes(rule.source, size=1)
+        stripped = start_prefixes(rule.source, stripped=True, size=1)
         for line in _example_lines(rule):
             for m in rule.pattern.finditer(line):
                 if m.group() and anywhere is not None:
