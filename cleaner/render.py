@@ -20,6 +20,7 @@ import regex
 from ftfy import chardata
 from ftfy.badness import BADNESS_RE
 
+from ._render import classes, fold_spaces
 from .literals import class_members
 from .model import Proposal, RemovedSpan
 
@@ -36,9 +37,6 @@ def _trigger_chars() -> frozenset[str]:
     return frozenset(chars - {"\n", "\t"})
 
 
-_FTFY_TRIGGER = re.compile("[" + "".join(sorted(map(re.escape, _trigger_chars())))
-                           + "\ud800-\udfff]")
-"""A character some fixer acts on, or a surrogate (ftfy always runs on those)."""
 _MOJIBAKE = re.compile(BADNESS_RE.pattern, BADNESS_RE.flags | re.MULTILINE)
 """ftfy's own mojibake test (``badness.is_bad``), which ftfy applies line by line,
 applied to the whole text at once: with MULTILINE its ``^`` finds every line start,
@@ -46,7 +44,7 @@ so any line ftfy would call bad is found (a match across a line break only makes
 the test more cautious)."""
 
 
-def _mojibake_chars() -> re.Pattern[str] | None:
+def _mojibake_chars() -> frozenset[str] | None:
     """Non-ASCII characters one of which every match of ftfy's mojibake expression holds:
     from each of its alternatives, a character class (or character) that it requires,
     all non-ASCII, the one with the fewest punctuation marks (clean text is full of
@@ -62,7 +60,7 @@ def _mojibake_chars() -> re.Pattern[str] | None:
             return None
         chars |= min(options, key=lambda o: (sum(unicodedata.category(c)[0] == "P"
                                                  for c in o), len(o)))
-    return re.compile("[" + "".join(map(re.escape, sorted(chars))) + "]")
+    return frozenset(chars)
 
 
 def _non_ascii_class(op: object, av: object) -> set[str] | None:
@@ -81,20 +79,6 @@ non-ASCII character, so it lies within this many characters of a non-ASCII run."
 _FTFY_SEGMENT = 1_000_000
 """ftfy cuts lines longer than this into pieces; such texts always go through ftfy."""
 _SPACES = regex.compile(r"[^\S\n]+")
-_STRIP_ONLY = re.compile("[\x1c-\x1f]")
-"""Characters ``str.strip`` (and ``re``'s ``\\s``) take for space, ``regex``'s ``\\s`` not."""
-WHITE_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
-               "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-"""Every character ``str.isspace`` (and ``re``'s ``\\s``) takes for white space (a test
-checks all code points): a class listing them is searched several times faster than
-``[^\\S...]``."""
-_ODD = "[" + re.escape(WHITE_SPACE.replace("\n", "").replace(" ", "")) + "]"
-_RUN = "[" + re.escape(WHITE_SPACE.replace("\n", "")) + "]"
-_ODD_SPACE = re.compile(_ODD)
-"""White space other than the space and the line break (``_STRIP_ONLY`` included)."""
-_SPACE_RUNS = re.compile(f" {_RUN}+|{_ODD}{_RUN}*")
-"""The runs of ``_SPACES`` other than a lone space (which folds to itself), for text
-without ``_STRIP_ONLY`` characters (``re`` is faster)."""
 _BLANK_RUNS = regex.compile(r"\n{3,}")
 
 
@@ -139,32 +123,63 @@ def cut(text: str, spans: Iterable[RemovedSpan]) -> str:
 
 def _looks_mojibake(text: str) -> bool:
     """ftfy's mojibake test, searched only around the runs of non-ASCII characters."""
-    if text.isascii() or _MOJIBAKE_CHARS is not None and not _MOJIBAKE_CHARS.search(text):
-        return False
     search = _MOJIBAKE.search
     return any(search(text, max(0, m.start() - _MOJIBAKE_REACH), m.end() + _MOJIBAKE_REACH)
                for m in _NON_ASCII.finditer(text))
+
+
+_TRIGGER, _AMPERSAND, _MOJIBAKE_CHAR, _NOT_ASCII, _ABOVE_BMP = 1, 2, 4, 8, 256
+"""What ``_render.classes`` says a text holds (``_ABOVE_BMP`` is its own)."""
+
+
+def _class_table() -> bytes:
+    """For ``_render.classes``: per character up to U+FFFF, ``_TRIGGER`` if some fixer
+    acts on it (``_trigger_chars``) or it is a surrogate (ftfy
+    always runs on those), ``_AMPERSAND`` for "&" (every
+    HTML entity starts with it), ``_MOJIBAKE_CHAR`` if in ``_MOJIBAKE_CHARS`` (every
+    non-ASCII character when that is None), ``_NOT_ASCII`` above U+007F. No character
+    above U+FFFF is a trigger or a mojibake character (checked here)."""
+    table = bytearray(0x10000)
+    moji = _MOJIBAKE_CHAR if _MOJIBAKE_CHARS is None else 0
+    table[0x80:] = bytes([_NOT_ASCII | moji]) * (0x10000 - 0x80)
+    triggers = {*_trigger_chars(), *map(chr, range(0xD800, 0xE000))}
+    for chars, bit in ((triggers, _TRIGGER), (_MOJIBAKE_CHARS or (), _MOJIBAKE_CHAR)):
+        for c in chars:
+            if ord(c) > 0xFFFF:
+                raise AssertionError(f"U+{ord(c):04X} is beyond the class table")
+            table[ord(c)] |= bit
+    table[ord("&")] |= _AMPERSAND
+    return bytes(table)
+
+
+_CLASSES = _class_table()
 
 
 def needs_ftfy(text: str) -> bool:
     """False only when ftfy (with FTFY_CONFIG) would return the text unchanged: no
     character any of its fixers acts on, no HTML entity, no mojibake by ftfy's own
     test, and already NFC. Nearly all news text passes and skips ftfy's per-line work;
-    only where this says True is ftfy run, with the same output as running it always."""
-    return (bool(_FTFY_TRIGGER.search(text)) or len(text) > _FTFY_SEGMENT
-            or bool(chardata.HTML_ENTITY_RE.search(text))
-            or _looks_mojibake(text) or not unicodedata.is_normalized("NFC", text))
+    only where this says True is ftfy run, with the same output as running it always.
+    One compiled pass (``_render.classes``) says which of the tests can be true."""
+    found = classes(text, _CLASSES)
+    return (bool(found & _TRIGGER) or len(text) > _FTFY_SEGMENT
+            or bool(found & _AMPERSAND and chardata.HTML_ENTITY_RE.search(text))
+            or bool(found & _MOJIBAKE_CHAR and _looks_mojibake(text))
+            or bool(found & (_NOT_ASCII | _ABOVE_BMP)
+                    and not unicodedata.is_normalized("NFC", text)))
 
 
 def normalise(text: str) -> str:
     """Repair encoding damage, fold runs of spaces, strip lines, allow one blank line."""
     if needs_ftfy(text):
         text = ftfy.fix_text(text, FTFY_CONFIG)
+    folded = fold_spaces(text)  # None for text with "\r" or U+001C .. U+001F
+    if folded is not None:
+        return folded
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "  " not in text and not _ODD_SPACE.search(text):  # no run to fold: the same
-        text = text.replace(" \n", "\n").replace("\n ", "\n").strip(" ")
-    elif not _STRIP_ONLY.search(text):  # the same, on the whole text at once
-        text = _SPACE_RUNS.sub(" ", text).replace(" \n", "\n").replace("\n ", "\n").strip(" ")
-    else:
-        text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    folded = fold_spaces(text)
+    if folded is not None:
+        return folded
+    # U+001C .. U+001F: white space to str.strip, not to _SPACES (the regex module's \s)
+    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_RUNS.sub("\n\n", text).strip("\n")
