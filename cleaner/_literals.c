@@ -10,9 +10,11 @@
  *                                       "\n", from 0) whose mask, as scan's, is not 0
  *
  * The text is read as UTF-8: a literal occurs in a string exactly where its UTF-8
- * bytes occur in the string's (UTF-8 is self-synchronising). Literals are bucketed by
- * their first two bytes (one-byte literals by their byte), so each position of the
- * text costs one table look-up and a compare per literal sharing its first two bytes.
+ * bytes occur in the string's (UTF-8 is self-synchronising). One-byte literals are
+ * found by their byte, two- and three-byte ones by their first two bytes, longer ones
+ * by their first four: at each position of the text, a bit of a 64-kilobit filter on a
+ * hash of the four bytes there says whether any literal starts with them (almost never
+ * where none does), and only then is a hash table of those heads looked up.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -38,21 +40,35 @@ static inline uint32_t load4(const uint8_t *p) {
 }
 
 typedef struct {
-    uint8_t hot[256];       /* bit 0: a one-byte literal is this byte; bit 1: a longer
-                               literal starts with it */
-    uint64_t pair[1024];    /* bit set: some literal starts with this two-byte prefix */
+    uint32_t head, first, count; /* count 0: an empty slot */
+} Head;
+
+typedef struct {
+    uint8_t hot[256];       /* bit 0: a one-byte literal is this byte; bit 1: a two- or
+                               three-byte literal starts with it */
+    uint64_t pair[1024];    /* bit set: some short literal starts with this prefix */
     Mask single[256];       /* mask of the one-byte literals, by their byte */
     uint32_t bucket[65536]; /* two-byte prefix -> 1 + index of its first entry, 0: none */
-    Entry *entries;         /* literals of two bytes or more, grouped by prefix */
-    size_t count;
+    uint64_t quad[1024];    /* bit quad_hash(head) set: some long literal has this head */
+    Head *heads;            /* the long literals' heads, open addressing, 4+ slots each */
+    size_t head_mask;       /* slots - 1 */
+    Entry *entries;         /* short literals grouped by prefix, then long ones by head */
+    size_t count, shorts;
     uint8_t *blob;
 } Table;
+
+static inline unsigned quad_hash(uint32_t head) { return (head * 0x9E3779B1u) >> 16; }
+
+static inline size_t head_slot(const Table *t, uint32_t head) {
+    return (size_t)((head * 0x85EBCA77u) >> 12) & t->head_mask;
+}
 
 static void table_free(PyObject *capsule) {
     Table *t = PyCapsule_GetPointer(capsule, "cleaner._literals.Table");
     if (t) {
         PyMem_Free(t->entries);
         PyMem_Free(t->blob);
+        PyMem_Free(t->heads);
         PyMem_Free(t);
     }
 }
@@ -129,6 +145,9 @@ static const uint8_t *sort_blob;
 
 static int by_prefix(const void *x, const void *y) {
     const Entry *a = x, *b = y;
+    int la = a->length >= 4, lb = b->length >= 4;
+    if (la != lb) return la - lb; /* short ones first */
+    if (la) return a->head < b->head ? -1 : a->head > b->head;
     unsigned pa = prefix(sort_blob + a->offset), pb = prefix(sort_blob + b->offset);
     return pa < pb ? -1 : pa > pb;
 }
@@ -170,8 +189,13 @@ static PyObject *build(PyObject *self, PyObject *args) {
             t->hot[bytes[0]] |= 1;
             continue;
         }
-        t->hot[bytes[0]] |= 2;
-        t->pair[prefix(bytes) >> 6] |= (uint64_t)1 << (prefix(bytes) & 63);
+        if (len < 4) {
+            t->hot[bytes[0]] |= 2;
+            t->pair[prefix(bytes) >> 6] |= (uint64_t)1 << (prefix(bytes) & 63);
+        } else {
+            unsigned q = quad_hash(load4(bytes));
+            t->quad[q >> 6] |= (uint64_t)1 << (q & 63);
+        }
         memcpy(t->blob + pos, bytes, len);
         t->entries[t->count++] =
             (Entry){(uint32_t)pos, (uint32_t)len, len >= 4 ? load4(bytes) : 0, mask};
@@ -179,11 +203,27 @@ static PyObject *build(PyObject *self, PyObject *args) {
     }
     sort_blob = t->blob;
     qsort(t->entries, t->count, sizeof(Entry), by_prefix);
-    for (size_t i = t->count; i-- > 0;) t->bucket[prefix(t->blob + t->entries[i].offset)] = (uint32_t)i + 1;
+    while (t->shorts < t->count && t->entries[t->shorts].length < 4) t->shorts++;
+    for (size_t i = t->shorts; i-- > 0;)
+        t->bucket[prefix(t->blob + t->entries[i].offset)] = (uint32_t)i + 1;
+    size_t slots = 16;
+    while (slots < 4 * (t->count - t->shorts)) slots *= 2;
+    t->heads = PyMem_Calloc(slots, sizeof(Head));
+    if (!t->heads) { PyErr_NoMemory(); goto fail; }
+    t->head_mask = slots - 1;
+    for (size_t i = t->shorts; i < t->count; i++) {
+        uint32_t head = t->entries[i].head;
+        size_t slot = head_slot(t, head);
+        while (t->heads[slot].count && t->heads[slot].head != head)
+            slot = (slot + 1) & t->head_mask;
+        if (!t->heads[slot].count) t->heads[slot] = (Head){head, (uint32_t)i, 0};
+        t->heads[slot].count++;
+    }
     PyObject *capsule = PyCapsule_New(t, "cleaner._literals.Table", table_free);
     if (!capsule) goto fail;
     return capsule;
 fail:
+    PyMem_Free(t->heads);
     PyMem_Free(t->entries);
     PyMem_Free(t->blob);
     PyMem_Free(t);
@@ -194,20 +234,31 @@ fail:
 static inline void at(const Table *t, const uint8_t *s, Py_ssize_t i, Py_ssize_t n,
                       Mask *found) {
     uint8_t hot = t->hot[s[i]];
-    if (!hot) return;
     if (hot & 1) mask_or(found, &t->single[s[i]]);
-    if (!(hot & 2) || i + 1 >= n) return;
-    unsigned p = prefix(s + i);
-    if (!(t->pair[p >> 6] >> (p & 63) & 1)) return;
-    uint32_t b = t->bucket[p];
-    for (size_t e = b - 1; e < t->count; e++) {
+    if ((hot & 2) && i + 1 < n) {
+        unsigned p = prefix(s + i);
+        if (t->pair[p >> 6] >> (p & 63) & 1) {
+            for (size_t e = t->bucket[p] - 1; e < t->shorts; e++) {
+                const Entry *en = &t->entries[e];
+                const uint8_t *lit = t->blob + en->offset;
+                if (prefix(lit) != p) break;
+                if ((Py_ssize_t)en->length > n - i || mask_covers(found, &en->mask)) continue;
+                if (memcmp(s + i, lit, en->length) == 0) mask_or(found, &en->mask);
+            }
+        }
+    }
+    if (i + 4 > n) return;
+    uint32_t head = load4(s + i);
+    unsigned q = quad_hash(head);
+    if (!(t->quad[q >> 6] >> (q & 63) & 1)) return;
+    size_t slot = head_slot(t, head);
+    while (t->heads[slot].count && t->heads[slot].head != head) slot = (slot + 1) & t->head_mask;
+    const Head *h = &t->heads[slot];
+    for (size_t e = h->first; e < (size_t)h->first + h->count; e++) {
         const Entry *en = &t->entries[e];
-        const uint8_t *lit = t->blob + en->offset;
-        if (prefix(lit) != p) break;
-        if ((Py_ssize_t)en->length > n - i) continue;
-        if (en->length >= 4 && load4(s + i) != en->head) continue;
-        if (mask_covers(found, &en->mask)) continue; /* nothing new to learn */
-        if (memcmp(s + i, lit, en->length) == 0) mask_or(found, &en->mask);
+        if ((Py_ssize_t)en->length > n - i || mask_covers(found, &en->mask)) continue;
+        if (memcmp(s + i + 4, t->blob + en->offset + 4, en->length - 4) == 0)
+            mask_or(found, &en->mask);
     }
 }
 

@@ -257,6 +257,26 @@ def test_literal_scan_by_line_with_wide_masks_and_literals_not_ascii():
         build([b"a\nb"], [1])
 
 
+def test_literal_scan_equals_a_plain_search_for_each_literal():
+    """Many literals of every length, sharing first bytes and four-byte heads, over
+    random lines of their own letters: the scan finds exactly those a line holds."""
+    from cleaner._literals import build, scan
+
+    rnd = random.Random(5)
+    alphabet = "abcdé "
+    literals = sorted({"".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 9)))
+                       for _ in range(400)} - {""})
+    encoded = [lit.encode() for lit in literals]
+    table = build(encoded, [1 << (i % 256) for i in range(len(literals))])
+    for _ in range(2000):
+        line = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30)))
+        want = 0
+        for i, lit in enumerate(literals):
+            if lit in line:
+                want |= 1 << (i % 256)
+        assert scan(table, line) == want, line
+
+
 def _rule(rule_id: str, scope: str, source: str, order: int) -> Rule:
     return Rule(rule_id, "credit", scope, "", source, regex.compile(source), None, 0, None,
                 False, (), (), "test", order)
