@@ -136,8 +136,10 @@ def _required_of(op: Any, av: Any) -> Literals | None:
     return None
 
 
+@functools.cache
 def _parse(source: str) -> Any:
-    """The standard parser's tree of ``source``, or None where it cannot read it."""
+    """The standard parser's tree of ``source``, or None where it cannot read it (one
+    parse per source for all the analyses here, which only read the tree)."""
     if _REGEX_ONLY.search(source):
         return None
     try:

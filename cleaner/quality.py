@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-import numpy as np
 import regex
 
 from ._quality import counts as ngram_counts
@@ -28,21 +27,24 @@ _NON_UPPER = regex.compile(r"\P{Lu}+")
 _NON_DIGITS = regex.compile(r"\D+")
 _NON_LETTERS = regex.compile(r"\P{L}+")
 _LETTER = regex.compile(r"\p{L}")
-_WHITESPACE = tuple(c for c in map(chr, range(0x3000 + 1)) if regex.match(r"\s", c))
-"""Every character ``\\s`` matches (none lies above U+3000)."""
+_BMP = "".join(map(chr, range(0x10000)))
+_WHITESPACE = tuple(regex.findall(r"\s", _BMP))
+"""Every character ``\\s`` matches (none lies above U+FFFF)."""
 _PARAGRAPH_BREAK = regex.compile(r"\n\s*\n")
 
 
 def _class_table() -> bytes:
     """Flags of U+0000 .. U+FFFF for ``_quality.measure``, from the regex module's classes:
     1 letter, 2 upper case, 4 digit, 8 white space, 16 word character, 32 word joiner."""
-    bmp = "".join(map(chr, range(0x10000)))
-    table = np.zeros(0x10000, dtype=np.uint8)
+    ones = b"\x01" * 0x10000
+    flags = 0  # byte i of this integer (little-endian) is the flags of U+i
     classes = (r"\p{L}+", r"\p{Lu}+", r"\d+", r"\s+", r"\w+", r"[-'’]+")
     for bit, pattern in enumerate(classes):
-        for m in regex.finditer(pattern, bmp):
-            table[m.start():m.end()] |= 1 << bit
-    return table.tobytes()
+        members = bytearray(0x10000)
+        for m in regex.finditer(pattern, _BMP):
+            members[m.start():m.end()] = ones[:m.end() - m.start()]
+        flags |= int.from_bytes(members, "little") << bit  # a byte's 1 to its bit
+    return flags.to_bytes(0x10000, "little")
 
 
 _TABLE = _class_table()
