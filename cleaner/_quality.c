@@ -25,6 +25,17 @@
  * for an n-gram): distinct ones collide with negligible probability.
  *
  * stop_table(words) -> bytes: the keys of the words, for measure().
+ *
+ * units(text, table) -> (lines, dup_lines, line_chars, dup_line_chars, paragraphs,
+ *                        dup_paragraphs, paragraph_chars, dup_paragraph_chars,
+ *                        terminal_lines, symbols)
+ *
+ * The text's lines (split on "\n") and paragraphs (split on \n\s*\n, \s as the table
+ * says), each stripped (str.strip), the empty ones left out: how many, how many repeat
+ * an earlier one (compared by a 64-bit key of their bytes: distinct ones collide with
+ * negligible probability), and the characters of each. terminal_lines: the lines
+ * ending in one of .!?…:;"”’')] ; symbols: the occurrences of "#", "…" and "..." (as
+ * text.count counts each).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -356,6 +367,127 @@ done:
     return result;
 }
 
+/* Units of a text seen so far: how many, how many repeats, their characters. */
+typedef struct {
+    Table seen;
+    long long units, dups, chars, dup_chars;
+} Units;
+
+static inline uint64_t load8(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* Adds the unit text[start:end], stripped, if not empty. */
+static void add_unit(Units *u, int kind, const void *data, Py_ssize_t start, Py_ssize_t end) {
+    while (start < end && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, start))) start++;
+    while (end > start && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end - 1))) end--;
+    if (start == end) return;
+    /* the key of its bytes (all units of a text share one width), 8 at a time */
+    const uint8_t *p = (const uint8_t *)data + start * kind, *stop = p + (end - start) * kind;
+    uint64_t h = FNV64_BASIS ^ (uint64_t)(end - start);
+    for (; p + 8 <= stop; p += 8) h = mix64(h ^ load8(p));
+    uint64_t tail = 0;
+    memcpy(&tail, p, (size_t)(stop - p));
+    uint64_t key = mix64(h ^ tail) | 1;
+    size_t s = slot_of(&u->seen, key);
+    u->units++;
+    u->chars += end - start;
+    if (u->seen.counts[s]) {
+        u->dups++;
+        u->dup_chars += end - start;
+    } else {
+        u->seen.keys[s] = key;
+        u->seen.counts[s] = 1;
+    }
+}
+
+static int units_init(Units *u, size_t most) {
+    size_t cap = 16;
+    while (cap < 2 * most) cap <<= 1;
+    *u = (Units){{PyMem_Malloc(sizeof(uint64_t) * cap), PyMem_Calloc(cap, sizeof(uint32_t)),
+                  cap - 1}, 0, 0, 0, 0};
+    return u->seen.keys && u->seen.counts ? 0 : -1;
+}
+
+static int is_terminal(Py_UCS4 c) {
+    switch (c) {
+    case '.': case '!': case '?': case 0x2026: case ':': case ';': case '"': case 0x201D:
+    case 0x2019: case '\'': case ')': case ']':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static PyObject *units(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_buffer table;
+    if (!PyArg_ParseTuple(args, "Uy*", &text, &table)) return NULL;
+    PyObject *result = NULL;
+    Units lines = {{NULL, NULL, 0}, 0, 0, 0, 0}, paras = lines;
+    if (table.len != 65536) {
+        PyErr_SetString(PyExc_ValueError, "units: the table must have 65536 entries");
+        goto done;
+    }
+    const uint8_t *flags = table.buf;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    size_t breaks = 0;
+    long long symbols = 0, terminal = 0, dots = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        breaks += c == '\n';
+        if (c == '.') {
+            symbols += ++dots == 3;
+            if (dots == 3) dots = 0;
+            continue;
+        }
+        dots = 0;
+        symbols += c == '#' || c == 0x2026;
+    }
+    if (units_init(&lines, breaks + 1) < 0 || units_init(&paras, breaks + 1) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t start = 0; start <= n;) { /* lines */
+        Py_ssize_t end = start;
+        while (end < n && PyUnicode_READ(kind, data, end) != '\n') end++;
+        long long before = lines.units;
+        add_unit(&lines, kind, data, start, end);
+        if (lines.units > before) { /* its last character that is not white space */
+            Py_ssize_t k = end;
+            while (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k - 1))) k--;
+            terminal += is_terminal(PyUnicode_READ(kind, data, k - 1));
+        }
+        start = end + 1;
+    }
+    Py_ssize_t start = 0; /* paragraphs: a break is "\n", \s*, "\n", as long as can be */
+    for (Py_ssize_t i = 0; i < n;) {
+        if (PyUnicode_READ(kind, data, i) != '\n') { i++; continue; }
+        Py_ssize_t last = -1, r = i + 1;
+        for (; r < n; r++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, r);
+            if (c > 0xFFFF || !(flags[c] & SPACE)) break;
+            if (c == '\n') last = r;
+        }
+        if (last < 0) { i = r; continue; }
+        add_unit(&paras, kind, data, start, i);
+        start = i = last + 1;
+    }
+    add_unit(&paras, kind, data, start, n);
+    result = Py_BuildValue("(LLLLLLLLLL)", lines.units, lines.dups, lines.chars,
+                           lines.dup_chars, paras.units, paras.dups, paras.chars,
+                           paras.dup_chars, terminal, symbols);
+done:
+    PyMem_Free(lines.seen.keys); PyMem_Free(lines.seen.counts);
+    PyMem_Free(paras.seen.keys); PyMem_Free(paras.seen.counts);
+    PyBuffer_Release(&table);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"measure", measure, METH_VARARGS,
      "measure(text, table, stop) -> (letters, upper, digits, spaces, words, letterless, "
@@ -363,6 +495,9 @@ static PyMethodDef methods[] = {
     {"counts", counts, METH_O,
      "counts(words) -> for n = 2..10, the characters Gopher's top (2-4) and duplicate "
      "(5-10) n-gram fractions count"},
+    {"units", units, METH_VARARGS,
+     "units(text, table) -> counts of the text's lines and paragraphs and their repeats, "
+     "its lines ending a sentence and its symbols"},
     {"stop_table", stop_table, METH_O,
      "stop_table(words) -> the table of their keys that measure() looks words up in"},
     {NULL, NULL, 0, NULL}};

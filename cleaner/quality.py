@@ -9,7 +9,6 @@ dropped here: flags are annotations.
 from __future__ import annotations
 
 import functools
-import operator
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,11 +17,9 @@ from typing import Any, NamedTuple
 import regex
 
 from ._quality import counts as ngram_counts
-from ._quality import measure, stop_table
+from ._quality import measure, stop_table, units
 
 _WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
-_TERMINALS = tuple(".!?…:;\"”’')]")
-"""A line ending in one of these ends a sentence (or quote, or list item)."""
 _NON_UPPER = regex.compile(r"\P{Lu}+")
 _NON_DIGITS = regex.compile(r"\D+")
 _NON_LETTERS = regex.compile(r"\P{L}+")
@@ -30,7 +27,6 @@ _LETTER = regex.compile(r"\p{L}")
 _BMP = "".join(map(chr, range(0x10000)))
 _WHITESPACE = tuple(regex.findall(r"\s", _BMP))
 """Every character ``\\s`` matches (none lies above U+FFFF)."""
-_PARAGRAPH_BREAK = regex.compile(r"\n\s*\n")
 
 
 def _class_table() -> bytes:
@@ -148,19 +144,6 @@ def _fraction(part: float, whole: float) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def _duplicate_units(units: list[str]) -> tuple[float, float]:
-    """Gopher: fraction of units that repeat an earlier one, and of their characters."""
-    seen: set[str] = set()
-    dup = dup_chars = 0
-    for u in units:
-        if u in seen:
-            dup += 1
-            dup_chars += len(u)
-        seen.add(u)
-    total_chars = sum(len(u) for u in units)
-    return _fraction(dup, len(units)), _fraction(dup_chars, total_chars)
-
-
 def _ngram_signals(ngrams: tuple[int, ...], words: int, total: int) -> dict[str, float]:
     """The top-n-gram (2 to 4) and duplicate-n-gram (5 to 10) character fractions, as
     Gopher defines them and datatrove computes them, from ``_quality.counts``. Unlike
@@ -177,27 +160,25 @@ def compute_signals(text: str, removed_chars: int = 0, original_chars: int | Non
     """Every signal in ``SIGNALS`` for one cleaned text."""
     n, no_letter, word_chars, stop, ngrams, letters, upper, digits, non_space = \
         text_counts(text, stopwords)
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
-    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
-    dup_lines, dup_line_chars = _duplicate_units(lines)
-    dup_paras, dup_para_chars = _duplicate_units(paragraphs)
+    lines, dup_lines, line_chars, dup_line_chars, paragraphs, dup_paras, para_chars, \
+        dup_para_chars, terminal, symbols = units(text, _TABLE)
     original = original_chars if original_chars is not None else len(text) + removed_chars
     out: dict[str, float] = {
         "word_count": n,
         "char_count": len(text),
-        "line_count": len(lines),
+        "line_count": lines,
         "mean_word_length": round(word_chars / n, 3) if n else 0.0,
         "alpha_word_fraction": _fraction(n - no_letter, n),
         "stopword_count": stop,
         "stopword_ratio": _fraction(stop, n),
-        "terminal_line_fraction": _fraction(
-            sum(map(operator.methodcaller("endswith", _TERMINALS), lines)), len(lines)),
-        "duplicate_line_fraction": dup_lines,
-        "duplicate_line_char_fraction": dup_line_chars,
-        "duplicate_paragraph_fraction": dup_paras,
-        "duplicate_paragraph_char_fraction": dup_para_chars,
+        "terminal_line_fraction": _fraction(terminal, lines),
+        # Gopher: the lines (paragraphs) that repeat an earlier one, and their characters
+        "duplicate_line_fraction": _fraction(dup_lines, lines),
+        "duplicate_line_char_fraction": _fraction(dup_line_chars, line_chars),
+        "duplicate_paragraph_fraction": _fraction(dup_paras, paragraphs),
+        "duplicate_paragraph_char_fraction": _fraction(dup_para_chars, para_chars),
         # '#', '...' and '…' share no character: counting each is counting them all
-        "symbol_word_ratio": _fraction(sum(map(text.count, ("#", "...", "…"))), n),
+        "symbol_word_ratio": _fraction(symbols, n),
         "digit_fraction": _fraction(digits, non_space),
         "uppercase_fraction": _fraction(upper, letters),
         "boilerplate_fraction": _fraction(removed_chars, original),

@@ -297,3 +297,38 @@ def test_compiled_counts_equal_the_regex_definitions():
             assert got.upper == len(regex.findall(r"\p{Lu}", text))
             assert got.digits == len(regex.findall(r"\d", text))
             assert got.non_space == len(regex.findall(r"\S", text))
+
+
+def _units_by_definition(text: str) -> tuple[int, ...]:
+    """What ``_quality.units`` counts, as the signals define it."""
+
+    def repeats(units: list[str]) -> tuple[int, int, int, int]:
+        seen: set[str] = set()
+        dups = dup_chars = 0
+        for u in units:
+            if u in seen:
+                dups += 1
+                dup_chars += len(u)
+            seen.add(u)
+        return len(units), dups, sum(map(len, units)), dup_chars
+
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    paragraphs = [p.strip() for p in regex.split(r"\n\s*\n", text) if p.strip()]
+    terminal = sum(ln.endswith(tuple(".!?…:;\"”’')]")) for ln in lines)
+    return (*repeats(lines), *repeats(paragraphs), terminal,
+            text.count("#") + text.count("...") + text.count("…"))
+
+
+def test_units_count_lines_and_paragraphs_as_defined():
+    from cleaner._quality import units
+
+    from cleaner.quality import _TABLE
+
+    rnd = random.Random(3)
+    alphabet = ["a", "b", "ab", " ", "\t", "\n", "\n", "\u3000", "\x1c", "\x85", ".", "#",
+                "…", "”", ")", "\U0001F600", "é"]
+    samples = ["", "\n", "a\n\nb", "a.\n \n\u3000\na.", "....... # …", "x\n\x1c\ny"]
+    samples += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
+                for _ in range(5000)]
+    for text in samples:
+        assert units(text, _TABLE) == _units_by_definition(text), repr(text)
