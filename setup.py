@@ -1,11 +1,12 @@
 """The compiled parts of cleaner (MinHash signatures and their verification, the quality
-signals' counts, the literal scan of rule matching, rendering's character test and
-white-space folding); everything else is in pyproject.toml."""
+signals' counts, the literal scan of rule matching, line splitting and repeated lines,
+rendering's character test and white-space folding); everything else is in
+pyproject.toml."""
 
 from setuptools import Extension, setup
 
 MODULES = ("cleaner.dedup._minhash", "cleaner.dedup._verify", "cleaner._quality",
-           "cleaner._literals", "cleaner._render")
+           "cleaner._literals", "cleaner._render", "cleaner._lines")
 
 setup(
     ext_modules=[Extension(name, [name.replace(".", "/") + ".c"],

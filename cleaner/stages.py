@@ -8,7 +8,6 @@ What no rule or stage proposes is kept.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
@@ -16,6 +15,7 @@ from typing import NamedTuple
 
 import regex
 
+from ._lines import repeats, split
 from ._literals import build as build_table
 from ._literals import scan_lines
 from .literals import (
@@ -67,21 +67,9 @@ class Line(NamedTuple):
 
 
 def split_lines(text: str) -> list[Line]:
-    """Split on ``\\n``; offsets point into ``text`` exactly."""
-    lines: list[Line] = []
-    pos = 0
-    number = 1
-    size = len(text)
-    while pos <= size:
-        nl = text.find("\n", pos)
-        end = size if nl < 0 else nl
-        stop = size if nl < 0 else nl + 1
-        lines.append(Line(number, pos, end, stop, text[pos:end].strip().strip(_INVISIBLE).strip()))
-        if nl < 0:
-            break
-        pos = stop
-        number += 1
-    return lines
+    """Split on ``\\n``; offsets point into ``text`` exactly; ``stripped`` is the line's
+    ``.strip().strip(_INVISIBLE).strip()`` (in one compiled pass, ``_lines.split``)."""
+    return split(text, Line, _INVISIBLE)
 
 
 _WIDE_OPENING = regex.compile(r"\(\?-?i:(?:\.|\[\^[^\]]*\])\{\d*,\d{2,}\}")
@@ -421,29 +409,12 @@ def repeated_proposals(lines: Sequence[Line], claimed: Sequence[Proposal] = ()
     spans = sorted((p.start, p.end) for p in claimed if p.rank[0] != SCOPE_RANK["inline"])
     starts = [s for s, _ in spans]
     reach = list(itertools.accumulate((e for _, e in spans), max))
-    seen: set[str] = set()
-    earlier = ""  # the keys of CONTAINED_MIN_WORDS words or more, each after a line break
-    out: list[Proposal] = []
-    for line in lines:
-        if not line.stripped:
-            continue
-        parts = line.stripped.split()
-        words = len(parts)
-        if words < REPEATED_MIN_WORDS:  # never a copy, and no longer line is the same
-            continue
-        k = bisect.bisect_right(starts, line.start)
-        if k and reach[k - 1] >= line.end:
-            continue
-        key = " ".join(parts).casefold()  # white space neither case-folds nor comes of it
-        if key in seen:
-            out.append(Proposal(line.start, line.stop, "repeated.paragraph", "repeated",
-                                (4, 0)))
-            continue
-        if words >= CONTAINED_MIN_WORDS and key in earlier:  # a key holds no line break
-            out.append(Proposal(line.start, line.stop, "repeated.contained", "repeated",
-                                (4, 1)))
-            continue
-        seen.add(key)
-        if words >= CONTAINED_MIN_WORDS:
-            earlier += "\n" + key
-    return out
+    lines = lines if isinstance(lines, list) else list(lines)
+    return [Proposal(start, stop, "repeated.contained", "repeated", (4, 1)) if contained
+            else Proposal(start, stop, "repeated.paragraph", "repeated", (4, 0))
+            for start, stop, contained in repeats(lines, starts, reach, _SAME_FOLDED,
+                                                  REPEATED_MIN_WORDS, CONTAINED_MIN_WORDS)]
+
+
+_SAME_FOLDED = bytes(chr(c).casefold() == chr(c) for c in range(0x10000))
+"""1 for each character up to U+FFFF that ``str.casefold`` leaves as it is."""

@@ -148,8 +148,11 @@ def test_repeated_paragraphs_equal_their_plain_definition():
     from cleaner.stages import repeated_proposals, split_lines
 
     rnd = random.Random(5)
-    words = ["satu", "dua", "tiga", "Empat", "lima", "enam"]
-    for _ in range(300):
+    # ASCII, folded by lower-casing; not ASCII but folding to itself; folded by
+    # str.casefold (ß to ss, É to é, final sigma), above U+FFFF
+    words = ["satu", "dua", "tiga", "Empat", "lima", "enam", "“kutip”", "café", "STRASSE",
+             "straße", "ÉLAN", "élan", "ΣΑΣ", "σας", "\U0001d400bc"]
+    for _ in range(1500):
         pool = [" ".join(rnd.choice(words) for _ in range(rnd.randint(1, 20)))
                 for _ in range(rnd.randint(1, 5))]
         pool += [" ".join(p.split()[1:]) for p in pool]  # contained in an earlier line
@@ -163,6 +166,27 @@ def test_repeated_paragraphs_equal_their_plain_definition():
             claimed.append(Proposal(a.start, b.stop, "r", "ad", (rnd.choice([0, 1, 2]), 0)))
         got = [(p.start, p.rule) for p in repeated_proposals(lines, claimed)]
         assert got == _repeated_reference(lines, claimed), text
+
+
+def test_split_lines_equals_its_plain_definition():
+    import random
+
+    from cleaner.stages import _INVISIBLE, split_lines
+
+    rnd = random.Random(8)
+    pieces = ["a", "bc", " ", "\t", "\n", "\n", "\r", "\u200b", "\ufeff", "\u3000", "\x1c",
+              "é", "\U0001F600"]
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 16)))
+        want, pos = [], 0
+        for number, part in enumerate(text.split("\n"), 1):
+            end = pos + len(part)
+            stop = min(end + 1, len(text))
+            want.append((number, pos, end, stop, part.strip().strip(_INVISIBLE).strip()))
+            pos = end + 1
+        got = split_lines(text)
+        assert got == want, repr(text)
+        assert all(type(ln).__name__ == "Line" and ln.stripped == ln[4] for ln in got)
 
 
 def test_repeated_key_may_case_fold_after_joining_the_words():
