@@ -144,47 +144,35 @@ def _fraction(part: float, whole: float) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def _ngram_signals(ngrams: tuple[int, ...], words: int, total: int) -> dict[str, float]:
-    """The top-n-gram (2 to 4) and duplicate-n-gram (5 to 10) character fractions, as
-    Gopher defines them and datatrove computes them, from ``_quality.counts``. Unlike
-    datatrove, n-grams are compared word by word (datatrove joins the words without
-    spaces, so 'di rumah' and 'dirumah' count as one n-gram)."""
-    if words < 2 or not total:
-        return dict.fromkeys(_NGRAM_SIGNALS, 0.0)
-    return {name: _fraction(count, total)
-            for name, count in zip(_NGRAM_SIGNALS, ngrams, strict=True)}
-
-
 def compute_signals(text: str, removed_chars: int = 0, original_chars: int | None = None,
                     stopwords: frozenset[str] = frozenset()) -> dict[str, float]:
-    """Every signal in ``SIGNALS`` for one cleaned text."""
+    """Every signal in ``SIGNALS`` for one cleaned text.
+
+    The n-gram signals are Gopher's top-n-gram (2 to 4) and duplicate-n-gram (5 to 10)
+    character fractions, as datatrove computes them, from ``_quality.counts``; unlike
+    datatrove, n-grams are compared word by word (datatrove joins the words without
+    spaces, so 'di rumah' and 'dirumah' count as one n-gram). Duplicate lines and
+    paragraphs are Gopher's: those that repeat an earlier one, and their characters."""
     n, no_letter, word_chars, stop, ngrams, letters, upper, digits, non_space = \
         text_counts(text, stopwords)
     lines, dup_lines, line_chars, dup_line_chars, paragraphs, dup_paras, para_chars, \
         dup_para_chars, terminal, symbols = units(text, _TABLE)
-    original = original_chars if original_chars is not None else len(text) + removed_chars
-    out: dict[str, float] = {
-        "word_count": n,
-        "char_count": len(text),
-        "line_count": lines,
-        "mean_word_length": round(word_chars / n, 3) if n else 0.0,
-        "alpha_word_fraction": _fraction(n - no_letter, n),
-        "stopword_count": stop,
-        "stopword_ratio": _fraction(stop, n),
-        "terminal_line_fraction": _fraction(terminal, lines),
-        # Gopher: the lines (paragraphs) that repeat an earlier one, and their characters
-        "duplicate_line_fraction": _fraction(dup_lines, lines),
-        "duplicate_line_char_fraction": _fraction(dup_line_chars, line_chars),
-        "duplicate_paragraph_fraction": _fraction(dup_paras, paragraphs),
-        "duplicate_paragraph_char_fraction": _fraction(dup_para_chars, para_chars),
+    size = len(text)
+    original = original_chars if original_chars is not None else size + removed_chars
+    fraction = _fraction
+    return dict(zip(SIGNALS, (
+        n, size, lines,
+        round(word_chars / n, 3) if n else 0.0,  # mean_word_length
+        fraction(n - no_letter, n), stop, fraction(stop, n), fraction(terminal, lines),
+        fraction(dup_lines, lines), fraction(dup_line_chars, line_chars),
+        fraction(dup_paras, paragraphs), fraction(dup_para_chars, para_chars),
+        *((round(c / size, 4) for c in ngrams) if n >= 2 and size else _NO_NGRAMS),
         # '#', '...' and '…' share no character: counting each is counting them all
-        "symbol_word_ratio": _fraction(symbols, n),
-        "digit_fraction": _fraction(digits, non_space),
-        "uppercase_fraction": _fraction(upper, letters),
-        "boilerplate_fraction": _fraction(removed_chars, original),
-    }
-    out.update(_ngram_signals(ngrams, n, len(text)))
-    return {name: out[name] for name in SIGNALS}
+        fraction(symbols, n), fraction(digits, non_space), fraction(upper, letters),
+        fraction(removed_chars, original)), strict=True))
+
+
+_NO_NGRAMS = (0.0,) * len(_NGRAM_SIGNALS)
 
 
 _DEFINED_WHEN_EMPTY = {"word_count", "char_count", "line_count", "boilerplate_fraction"}

@@ -141,24 +141,36 @@ class _Gate:
         self.ends = {c: bit | self.open_end for c, bit in ends.items()}
         """The rules that may match a line whose last character has this key."""
         self.table = build_table(literals, masks) if literals else None
+        self._allowed: dict[tuple[str, str], int] = {}
+        """``_allowed_by`` by its arguments, as lines are met."""
 
     def lines(self, text: str, lines: Sequence[Line]) -> dict[int, int]:
         """Mask by index, for the nonblank lines of ``text`` that some rule may match."""
         if self.table is None:
             return {}
         out = {}
-        one, two, three = self.starts
-        anywhere, ends, open_end = self.anywhere, self.ends, self.open_end
+        allowed = self._allowed
         for i, mask in scan_lines(self.table, text.casefold()):
             stripped = lines[i].stripped
             if not stripped:
                 continue
-            key = line_key(stripped[:PREFIX])
-            if mask := (mask & (anywhere | one.get(key[:1], 0) | two.get(key[:2], 0)
-                                | three.get(key, 0))
-                        & ends.get(line_key(stripped[-1]), open_end)):
+            ends = stripped[:PREFIX], stripped[-1]
+            bits = allowed.get(ends)
+            if bits is None:
+                if len(allowed) >= _ALLOWED_KEPT:
+                    allowed.clear()
+                bits = allowed[ends] = self._allowed_by(*ends)
+            if mask := mask & bits:
                 out[i] = mask
         return out
+
+    def _allowed_by(self, start: str, last: str) -> int:
+        """The rules that may match a line starting with ``start`` (its first ``PREFIX``
+        characters) and ending with ``last``."""
+        one, two, three = self.starts
+        key = line_key(start)
+        return ((self.anywhere | one.get(key[:1], 0) | two.get(key[:2], 0)
+                 | three.get(key, 0)) & self.ends.get(line_key(last), self.open_end))
 
     def bits(self, scope: str) -> int:
         """The bits of a mask that stand for ``scope``'s rules."""
@@ -177,6 +189,8 @@ class _Gate:
 
 
 _WORD = (1 << _GATED) - 1
+_ALLOWED_KEPT = 1 << 16
+"""Line ends whose ``_allowed_by`` a gate keeps at most (most lines share a few)."""
 
 
 class _Scope:
