@@ -26,6 +26,12 @@
  *
  * stop_table(words) -> bytes: the keys of the words, for measure().
  *
+ * signals(text, table, stop, removed, original) -> tuple or None
+ *
+ * The values of quality.SIGNALS, in its order, from measure() and units() of the text
+ * (None where measure() gives None), each fraction rounded as Python's round() does;
+ * the boilerplate fraction is removed / original.
+ *
  * units(text, table) -> (lines, dup_lines, line_chars, dup_line_chars, paragraphs,
  *                        dup_paragraphs, paragraph_chars, dup_paragraph_chars,
  *                        terminal_lines, symbols)
@@ -39,6 +45,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -285,35 +292,27 @@ static int word_of(PyObject *text, int kind, const void *data, Py_ssize_t start,
     return 0;
 }
 
-static PyObject *measure(PyObject *self, PyObject *args) {
-    PyObject *text;
-    Py_buffer table, stop;
-    if (!PyArg_ParseTuple(args, "Uy*y*", &text, &table, &stop)) return NULL;
-    PyObject *result = NULL;
-    uint64_t *hashes = NULL;
-    Py_ssize_t *lens = NULL;
-    size_t cap_stop = (size_t)stop.len / sizeof(uint64_t);
-    if (table.len != 65536) {
-        PyErr_SetString(PyExc_ValueError, "measure: the table must have 65536 entries");
-        goto done;
-    }
-    if (stop.len % sizeof(uint64_t) || cap_stop < 1 || (cap_stop & (cap_stop - 1))) {
-        PyErr_SetString(PyExc_ValueError, "measure: stop must come from stop_table()");
-        goto done;
-    }
-    const uint8_t *flags = table.buf;
-    const uint64_t *stop_slot = stop.buf;
+typedef struct {
+    long long letters, upper, digits, spaces, words, letterless, word_chars, stopwords;
+    long long grams[9];
+} Measured;
+
+/* What measure() returns, into m: 0, 1 for a text measure() gives None for, or -1 (an
+ * error). */
+static int measure_core(PyObject *text, const uint8_t *flags, const uint64_t *stop_slot,
+                        size_t cap_stop, Measured *m) {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     if (kind == PyUnicode_4BYTE_KIND) {
         const Py_UCS4 *p = data;
         for (Py_ssize_t i = 0; i < n; i++)
-            if (p[i] > 0xFFFF) { result = Py_NewRef(Py_None); goto done; }
+            if (p[i] > 0xFFFF) return 1;
     }
+    int rc = -1;
     size_t words = 0, room = (size_t)n / 2 + 1; /* a word and what ends it: 2 characters */
-    hashes = PyMem_Malloc(sizeof(uint64_t) * room);
-    lens = PyMem_Malloc(sizeof(Py_ssize_t) * room);
+    uint64_t *hashes = PyMem_Malloc(sizeof(uint64_t) * room);
+    Py_ssize_t *lens = PyMem_Malloc(sizeof(Py_ssize_t) * room);
     if (!hashes || !lens) { PyErr_NoMemory(); goto done; }
     long long letters = 0, upper = 0, digits = 0, spaces = 0, letterless = 0, word_chars = 0,
               stopwords = 0;
@@ -344,24 +343,53 @@ static PyObject *measure(PyObject *self, PyObject *args) {
         uint64_t key;
         Py_ssize_t len;
         int has_letter;
-        int rc = word_of(text, kind, data, start, i, flags, &key, &len, &has_letter);
-        if (rc < 0) goto done;
-        if (rc > 0) { result = Py_NewRef(Py_None); goto done; }
+        int got = word_of(text, kind, data, start, i, flags, &key, &len, &has_letter);
+        if (got) { rc = got; goto done; }
         hashes[words] = key;
         lens[words++] = len;
         letterless += !has_letter;
         word_chars += len;
         stopwords += in_table(stop_slot, cap_stop, key);
     }
-    long long grams[9];
-    if (ngram_core(hashes, lens, words, grams) < 0) goto done;
-    PyObject *ngrams = ngrams_tuple(grams);
-    if (ngrams)
-        result = Py_BuildValue("(LLLLnLLLN)", letters, upper, digits, spaces, (Py_ssize_t)words,
-                               letterless, word_chars, stopwords, ngrams);
+    *m = (Measured){letters, upper, digits, spaces, (long long)words, letterless, word_chars,
+                    stopwords, {0}};
+    if (ngram_core(hashes, lens, words, m->grams) < 0) goto done;
+    rc = 0;
 done:
     PyMem_Free(hashes);
     PyMem_Free(lens);
+    return rc;
+}
+
+/* The table and stop buffers of measure() and signals(), checked; -1 with an error. */
+static int tables(Py_buffer *table, Py_buffer *stop, const char *who) {
+    size_t cap_stop = (size_t)stop->len / sizeof(uint64_t);
+    if (table->len != 65536) {
+        PyErr_Format(PyExc_ValueError, "%s: the table must have 65536 entries", who);
+        return -1;
+    }
+    if (stop->len % sizeof(uint64_t) || cap_stop < 1 || (cap_stop & (cap_stop - 1))) {
+        PyErr_Format(PyExc_ValueError, "%s: stop must come from stop_table()", who);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *measure(PyObject *self, PyObject *args) {
+    PyObject *text, *result = NULL;
+    Py_buffer table, stop;
+    if (!PyArg_ParseTuple(args, "Uy*y*", &text, &table, &stop)) return NULL;
+    Measured m;
+    int rc = tables(&table, &stop, "measure") < 0 ? -1 :
+             measure_core(text, table.buf, stop.buf, (size_t)stop.len / sizeof(uint64_t), &m);
+    if (rc > 0) {
+        result = Py_NewRef(Py_None);
+    } else if (rc == 0) {
+        PyObject *ngrams = ngrams_tuple(m.grams);
+        if (ngrams)
+            result = Py_BuildValue("(LLLLLLLLN)", m.letters, m.upper, m.digits, m.spaces,
+                                   m.words, m.letterless, m.word_chars, m.stopwords, ngrams);
+    }
     PyBuffer_Release(&table);
     PyBuffer_Release(&stop);
     return result;
@@ -421,20 +449,18 @@ static int is_terminal(Py_UCS4 c) {
     }
 }
 
-static PyObject *units(PyObject *self, PyObject *args) {
-    PyObject *text;
-    Py_buffer table;
-    if (!PyArg_ParseTuple(args, "Uy*", &text, &table)) return NULL;
-    PyObject *result = NULL;
-    Units lines = {{NULL, NULL, 0}, 0, 0, 0, 0}, paras = lines;
-    if (table.len != 65536) {
-        PyErr_SetString(PyExc_ValueError, "units: the table must have 65536 entries");
-        goto done;
-    }
-    const uint8_t *flags = table.buf;
+typedef struct {
+    long long lines, dup_lines, line_chars, dup_line_chars, paras, dup_paras, para_chars,
+        dup_para_chars, terminal, symbols;
+} Counted;
+
+/* What units() returns, into u: 0, or -1 (out of memory). */
+static int units_core(PyObject *text, const uint8_t *flags, Counted *u) {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Units lines = {{NULL, NULL, 0}, 0, 0, 0, 0}, paras = lines;
+    int rc = -1;
     size_t breaks = 0;
     long long symbols = 0, terminal = 0, dots = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -478,13 +504,101 @@ static PyObject *units(PyObject *self, PyObject *args) {
         start = i = last + 1;
     }
     add_unit(&paras, kind, data, start, n);
-    result = Py_BuildValue("(LLLLLLLLLL)", lines.units, lines.dups, lines.chars,
-                           lines.dup_chars, paras.units, paras.dups, paras.chars,
-                           paras.dup_chars, terminal, symbols);
+    *u = (Counted){lines.units, lines.dups, lines.chars, lines.dup_chars, paras.units,
+                   paras.dups, paras.chars, paras.dup_chars, terminal, symbols};
+    rc = 0;
 done:
     PyMem_Free(lines.seen.keys); PyMem_Free(lines.seen.counts);
     PyMem_Free(paras.seen.keys); PyMem_Free(paras.seen.counts);
+    return rc;
+}
+
+static PyObject *units(PyObject *self, PyObject *args) {
+    PyObject *text, *result = NULL;
+    Py_buffer table;
+    if (!PyArg_ParseTuple(args, "Uy*", &text, &table)) return NULL;
+    Counted u;
+    if (table.len != 65536)
+        PyErr_SetString(PyExc_ValueError, "units: the table must have 65536 entries");
+    else if (units_core(text, table.buf, &u) == 0)
+        result = Py_BuildValue("(LLLLLLLLLL)", u.lines, u.dup_lines, u.line_chars,
+                               u.dup_line_chars, u.paras, u.dup_paras, u.para_chars,
+                               u.dup_para_chars, u.terminal, u.symbols);
     PyBuffer_Release(&table);
+    return result;
+}
+
+/* round(x, digits) for digits 3 or 4, as Python computes it: the correctly rounded
+ * decimal digits, read back (float.__round__ does the same with the same two
+ * routines). */
+static PyObject *rounded(double x, int digits) {
+    /* Away from a tie, the nearest integer to y = x * 10**digits (computed with an error
+     * far below 1e-6) is the correctly rounded one, and dividing it by 10**digits gives
+     * the double nearest that decimal, as round() does (y below 1e9: its error below
+     * 1.2e-7); near a tie, or for a larger y, the slow way. */
+    double scale = digits == 3 ? 1e3 : 1e4, y = x * scale, low = floor(y);
+    if (x >= 0 && y < 1e9 && fabs(y - low - 0.5) > 1e-6)
+        return PyFloat_FromDouble((y - low < 0.5 ? low : low + 1) / scale);
+    char *s = PyOS_double_to_string(x, 'f', digits, 0, NULL);
+    if (!s) return NULL;
+    double r = PyOS_string_to_double(s, NULL, NULL);
+    PyMem_Free(s);
+    if (r == -1.0 && PyErr_Occurred()) return NULL;
+    return PyFloat_FromDouble(r);
+}
+
+/* round(part / whole, 4), or 0.0 when whole is 0 (the ints are exact as doubles). */
+static PyObject *fraction(long long part, long long whole) {
+    return whole ? rounded((double)part / (double)whole, 4) : PyFloat_FromDouble(0.0);
+}
+
+#define SIGNAL_COUNT 25
+
+static PyObject *signals(PyObject *self, PyObject *args) {
+    PyObject *text, *result = NULL;
+    Py_buffer table, stop;
+    long long removed, original;
+    if (!PyArg_ParseTuple(args, "Uy*y*LL", &text, &table, &stop, &removed, &original))
+        return NULL;
+    Measured m;
+    Counted u;
+    int rc = tables(&table, &stop, "signals") < 0 ? -1 :
+             measure_core(text, table.buf, stop.buf, (size_t)stop.len / sizeof(uint64_t), &m);
+    if (rc > 0) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    if (rc < 0 || units_core(text, table.buf, &u) < 0) goto done;
+    long long n = m.words, size = PyUnicode_GET_LENGTH(text);
+    PyObject *v[SIGNAL_COUNT];
+    int k = 0;
+    v[k++] = PyLong_FromLongLong(n);
+    v[k++] = PyLong_FromLongLong(size);
+    v[k++] = PyLong_FromLongLong(u.lines);
+    v[k++] = n ? rounded((double)m.word_chars / (double)n, 3) : PyFloat_FromDouble(0.0);
+    v[k++] = fraction(n - m.letterless, n);
+    v[k++] = PyLong_FromLongLong(m.stopwords);
+    v[k++] = fraction(m.stopwords, n);
+    v[k++] = fraction(u.terminal, u.lines);
+    v[k++] = fraction(u.dup_lines, u.lines);
+    v[k++] = fraction(u.dup_line_chars, u.line_chars);
+    v[k++] = fraction(u.dup_paras, u.paras);
+    v[k++] = fraction(u.dup_para_chars, u.para_chars);
+    for (int g = 0; g < 9; g++)
+        v[k++] = n >= 2 && size ? fraction(m.grams[g], size) : PyFloat_FromDouble(0.0);
+    v[k++] = fraction(u.symbols, n);
+    v[k++] = fraction(m.digits, size - m.spaces);
+    v[k++] = fraction(m.upper, m.letters);
+    v[k++] = fraction(removed, original);
+    result = PyTuple_New(SIGNAL_COUNT);
+    for (int j = 0; j < SIGNAL_COUNT; j++) {
+        if (!v[j] || !result) Py_CLEAR(result);
+        if (result) PyTuple_SET_ITEM(result, j, v[j]);
+        else Py_XDECREF(v[j]);
+    }
+done:
+    PyBuffer_Release(&table);
+    PyBuffer_Release(&stop);
     return result;
 }
 
@@ -495,6 +609,9 @@ static PyMethodDef methods[] = {
     {"counts", counts, METH_O,
      "counts(words) -> for n = 2..10, the characters Gopher's top (2-4) and duplicate "
      "(5-10) n-gram fractions count"},
+    {"signals", signals, METH_VARARGS,
+     "signals(text, table, stop, removed, original) -> the values of quality.SIGNALS, in "
+     "order, or None where measure() gives None"},
     {"units", units, METH_VARARGS,
      "units(text, table) -> counts of the text's lines and paragraphs and their repeats, "
      "its lines ending a sentence and its symbols"},

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import regex
 
 from ._quality import counts as ngram_counts
-from ._quality import measure, stop_table, units
+from ._quality import measure, signals, stop_table, units
 
 _WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
 _NON_UPPER = regex.compile(r"\P{Lu}+")
@@ -146,19 +146,30 @@ def _fraction(part: float, whole: float) -> float:
 
 def compute_signals(text: str, removed_chars: int = 0, original_chars: int | None = None,
                     stopwords: frozenset[str] = frozenset()) -> dict[str, float]:
-    """Every signal in ``SIGNALS`` for one cleaned text.
+    """Every signal in ``SIGNALS`` for one cleaned text (in one compiled call,
+    ``_quality.signals``, or ``signals_by_definition`` for a text with characters above
+    U+FFFF: the same values).
 
     The n-gram signals are Gopher's top-n-gram (2 to 4) and duplicate-n-gram (5 to 10)
     character fractions, as datatrove computes them, from ``_quality.counts``; unlike
     datatrove, n-grams are compared word by word (datatrove joins the words without
     spaces, so 'di rumah' and 'dirumah' count as one n-gram). Duplicate lines and
     paragraphs are Gopher's: those that repeat an earlier one, and their characters."""
+    original = original_chars if original_chars is not None else len(text) + removed_chars
+    values = signals(text, _TABLE, _stop_table(stopwords), removed_chars, original)
+    if values is None:
+        return signals_by_definition(text, removed_chars, original, stopwords)
+    return dict(zip(SIGNALS, values, strict=True))
+
+
+def signals_by_definition(text: str, removed_chars: int, original: int,
+                          stopwords: frozenset[str]) -> dict[str, float]:
+    """``compute_signals`` from ``text_counts`` and ``_quality.units``, in Python."""
     n, no_letter, word_chars, stop, ngrams, letters, upper, digits, non_space = \
         text_counts(text, stopwords)
     lines, dup_lines, line_chars, dup_line_chars, paragraphs, dup_paras, para_chars, \
         dup_para_chars, terminal, symbols = units(text, _TABLE)
     size = len(text)
-    original = original_chars if original_chars is not None else size + removed_chars
     fraction = _fraction
     return dict(zip(SIGNALS, (
         n, size, lines,

@@ -332,3 +332,25 @@ def test_units_count_lines_and_paragraphs_as_defined():
                 for _ in range(5000)]
     for text in samples:
         assert units(text, _TABLE) == _units_by_definition(text), repr(text)
+
+
+def test_compiled_signals_equal_their_definition():
+    """``_quality.signals`` (counts, fractions and their rounding in C) gives what
+    ``signals_by_definition`` computes in Python, on random texts and corpus articles."""
+    from cleaner.quality import signals_by_definition
+
+    rnd = random.Random(12)
+    pieces = ["kata", "Yang", "dan", "2024", " ", " ", "\n", "\n\n", ".", "...", "#", "…",
+              "é", "ß", "A", "-", "’", "x\u3000y"]
+    texts = ["", "a", "satu dua", "Satu. Dua.\n\nSatu. Dua."]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 300)))
+              for _ in range(1500)]
+    corpus = CORPUS / "id-news" / "scraped-2025-06.jsonl"
+    if corpus.exists():
+        with corpus.open(encoding="utf-8") as fh:
+            texts += [json.loads(line)["text"] for line in islice(fh, 300)]
+    for text in texts:
+        removed = rnd.randint(0, 500)
+        original = len(text) + removed + rnd.randint(0, 3)
+        assert compute_signals(text, removed, original, STOP) == \
+            signals_by_definition(text, removed, original, STOP), repr(text[:80])
