@@ -217,11 +217,16 @@ def _final(p: str, size: int) -> bool:
 def _then(heads: set[str], tails: set[str], size: int) -> set[str]:
     """Each of ``heads`` followed by each of ``tails``, cut at ``size`` characters."""
     out = set()
+    cut: dict[int, set[str]] = {}  # the tails cut to n characters, by n
     for h in heads:
         if _final(h, size):
             out.add(h)
-        else:
-            out.update((h + t)[:size] for t in tails)
+            continue
+        room = size - len(h)
+        ends = cut.get(room)
+        if ends is None:
+            ends = cut[room] = {t[:room] for t in tails}
+        out.update(h + t for t in ends)
     if len(out) > _MAX_PREFIXES:
         raise OverflowError
     return out
