@@ -49,6 +49,45 @@ static PyObject *classes(PyObject *self, PyObject *args) {
     return PyLong_FromUnsignedLong(found);
 }
 
+/* fold_spaces over code units of one width: the length written to out, or -1 for a
+ * text with "\r" or U+001C .. U+001F. */
+#define FOLD(NAME, T)                                                                   \
+    static Py_ssize_t NAME(const T *s, Py_ssize_t n, T *out) {                          \
+        Py_ssize_t o = 0, pos = 0;                                                      \
+        int started = 0, blank = 0; /* a line was written; an empty line since */       \
+        while (pos <= n) {                                                              \
+            int space = 0, wrote = 0; /* white space is pending; the line has text */    \
+            Py_ssize_t i = pos;                                                         \
+            for (; i < n && s[i] != '\n'; i++) {                                        \
+                Py_UCS4 c = s[i];                                                       \
+                if (c == '\r' || (c >= 0x1C && c <= 0x1F)) return -1;                   \
+                if (Py_UNICODE_ISSPACE(c)) {                                            \
+                    space = 1;                                                          \
+                    continue;                                                           \
+                }                                                                       \
+                if (!wrote) {                                                           \
+                    if (started) {                                                      \
+                        out[o++] = '\n';                                                \
+                        if (blank) out[o++] = '\n';                                     \
+                    }                                                                   \
+                    started = wrote = 1;                                                \
+                    blank = 0;                                                          \
+                } else if (space) {                                                     \
+                    out[o++] = ' ';                                                     \
+                }                                                                       \
+                space = 0;                                                              \
+                out[o++] = s[i];                                                        \
+            }                                                                           \
+            if (!wrote && started) blank = 1;                                           \
+            pos = i + 1;                                                                \
+        }                                                                               \
+        return o;                                                                       \
+    }
+
+FOLD(fold1, Py_UCS1)
+FOLD(fold2, Py_UCS2)
+FOLD(fold4, Py_UCS4)
+
 static PyObject *fold_spaces(PyObject *self, PyObject *args) {
     PyObject *text;
     if (!PyArg_ParseTuple(args, "U", &text)) return NULL;
@@ -57,39 +96,10 @@ static PyObject *fold_spaces(PyObject *self, PyObject *args) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     void *out = PyMem_Malloc((size_t)(n ? n : 1) * (size_t)kind);
     if (!out) return PyErr_NoMemory();
-    Py_ssize_t o = 0, pos = 0;
-    int started = 0, blank = 0; /* a line was written; an empty line since */
-    while (pos <= n) {
-        Py_ssize_t end = pos;
-        while (end < n && PyUnicode_READ(kind, data, end) != '\n') end++;
-        int space = 0, wrote = 0; /* a run of white space is pending; the line has text */
-        for (Py_ssize_t i = pos; i < end; i++) {
-            Py_UCS4 c = PyUnicode_READ(kind, data, i);
-            if (c == '\r' || (c >= 0x1C && c <= 0x1F)) {
-                PyMem_Free(out);
-                Py_RETURN_NONE;
-            }
-            if (Py_UNICODE_ISSPACE(c)) {
-                space = 1;
-                continue;
-            }
-            if (!wrote) {
-                if (started) {
-                    PyUnicode_WRITE(kind, out, o++, '\n');
-                    if (blank) PyUnicode_WRITE(kind, out, o++, '\n');
-                }
-                started = wrote = 1;
-                blank = 0;
-            } else if (space) {
-                PyUnicode_WRITE(kind, out, o++, ' ');
-            }
-            space = 0;
-            PyUnicode_WRITE(kind, out, o++, c);
-        }
-        if (!wrote && started) blank = 1;
-        pos = end + 1;
-    }
-    PyObject *result = PyUnicode_FromKindAndData(kind, out, o);
+    Py_ssize_t o = kind == PyUnicode_1BYTE_KIND ? fold1(data, n, out)
+                   : kind == PyUnicode_2BYTE_KIND ? fold2(data, n, out)
+                   : fold4(data, n, out);
+    PyObject *result = o < 0 ? Py_NewRef(Py_None) : PyUnicode_FromKindAndData(kind, out, o);
     PyMem_Free(out);
     return result;
 }
