@@ -6,13 +6,14 @@
  *
  * table is 65536 bytes of flags for U+0000 .. U+FFFF, made by quality.py from the regex
  * module's own classes: 1 \p{L}, 2 \p{Lu}, 4 \d, 8 \s, 16 \w, 32 a word joiner
- * [-'’]. The words are the matches of \w+(?:[-'’]\w+)*, casefolded (an ASCII word by
- * lower-casing, any other by str.casefold); words counts them, letterless those without
- * a \p{L} character, word_chars their characters (both after casefolding), stopwords
- * those in stop (a table from stop_table()); ngrams is counts() of them. No word is
- * made a Python object unless it needs str.casefold. A text with a character above
- * U+FFFF (or a word that casefolds to one) gives None: quality.py then uses the regex
- * module.
+ * [-'’], 64 a character str.casefold leaves as it is. The words are the matches of
+ * \w+(?:[-'’]\w+)*, casefolded (a word of ASCII and characters that fold to themselves
+ * by lower-casing the ASCII, any other by str.casefold); words counts them, letterless
+ * those without a \p{L} character, word_chars their characters (both after
+ * casefolding), stopwords those in stop (a table from stop_table()); ngrams is counts()
+ * of them. No word is made a Python object unless it needs str.casefold. A text with a
+ * character above U+FFFF (or a word that casefolds to one) gives None: quality.py then
+ * uses the regex module.
  *
  * counts(words) -> tuple of 9 ints, for n = 2 .. 10
  *
@@ -245,11 +246,12 @@ static inline int in_table(const uint64_t *slot, size_t cap, uint64_t key) {
     }
 }
 
-enum { LETTER = 1, UPPER = 2, DIGIT = 4, SPACE = 8, WORD = 16, JOINER = 32 };
+enum { LETTER = 1, UPPER = 2, DIGIT = 4, SPACE = 8, WORD = 16, JOINER = 32, SAME = 64 };
 
-/* The key, length and letters of text[start:end] casefolded: ASCII by lower-casing (the
- * same for ASCII), any other by str.casefold. 0, 1 when the casefolded word has a
- * character above U+FFFF, or -1 (an error). */
+/* The key, length and letters of text[start:end] casefolded: by lower-casing ASCII and
+ * keeping what folds to itself (flag SAME; the same for such words), any other by
+ * str.casefold. 0, 1 when the casefolded word has a character above U+FFFF, or -1 (an
+ * error). */
 static int word_of(PyObject *text, int kind, const void *data, Py_ssize_t start,
                    Py_ssize_t end, const uint8_t *flags, uint64_t *key, Py_ssize_t *len,
                    int *has_letter) {
@@ -258,7 +260,7 @@ static int word_of(PyObject *text, int kind, const void *data, Py_ssize_t start,
     Py_ssize_t k = start;
     for (; k < end; k++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, k);
-        if (c >= 0x80) break;
+        if (c >= 0x80 && (c > 0xFFFF || !(flags[c] & SAME))) break;
         if (c >= 'A' && c <= 'Z') c += 32;
         h = (h ^ c) * FNV64;
         letter |= flags[c] & LETTER;

@@ -181,6 +181,11 @@ def start_key(c: str) -> str:
     return "0" if _DIGIT.match(c) else c.casefold()[:1]
 
 
+SAME_FOLDED = bytes(chr(c).casefold() == chr(c) for c in range(0x10000))
+"""1 for each character up to U+FFFF that ``str.casefold`` leaves as it is (a string's
+case-folding is its characters', one by one)."""
+
+
 @functools.cache
 def line_key(chars: str) -> str:
     """The ``start_key`` of each of a few characters of a line (its first ``PREFIX``, or

@@ -18,6 +18,7 @@ import regex
 
 from ._quality import counts as ngram_counts
 from ._quality import measure, signals, stop_table, units
+from .literals import SAME_FOLDED
 
 _WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
 _NON_UPPER = regex.compile(r"\P{Lu}+")
@@ -31,7 +32,8 @@ _WHITESPACE = tuple(regex.findall(r"\s", _BMP))
 
 def _class_table() -> bytes:
     """Flags of U+0000 .. U+FFFF for ``_quality.measure``, from the regex module's classes:
-    1 letter, 2 upper case, 4 digit, 8 white space, 16 word character, 32 word joiner."""
+    1 letter, 2 upper case, 4 digit, 8 white space, 16 word character, 32 word joiner;
+    and 64 where ``str.casefold`` leaves the character as it is."""
     ones = b"\x01" * 0x10000
     flags = 0  # byte i of this integer (little-endian) is the flags of U+i
     classes = (r"\p{L}+", r"\p{Lu}+", r"\d+", r"\s+", r"\w+", r"[-'’]+")
@@ -40,6 +42,7 @@ def _class_table() -> bytes:
         for m in regex.finditer(pattern, _BMP):
             members[m.start():m.end()] = ones[:m.end() - m.start()]
         flags |= int.from_bytes(members, "little") << bit  # a byte's 1 to its bit
+    flags |= int.from_bytes(SAME_FOLDED, "little") << 6
     return flags.to_bytes(0x10000, "little")
 
 

@@ -20,6 +20,7 @@ from ._literals import build as build_table
 from ._literals import scan_lines
 from .literals import (
     PREFIX,
+    SAME_FOLDED,
     end_keys,
     line_key,
     never_empty,
@@ -426,9 +427,6 @@ def repeated_proposals(lines: Sequence[Line], claimed: Sequence[Proposal] = ()
     lines = lines if isinstance(lines, list) else list(lines)
     return [Proposal(start, stop, "repeated.contained", "repeated", (4, 1)) if contained
             else Proposal(start, stop, "repeated.paragraph", "repeated", (4, 0))
-            for start, stop, contained in repeats(lines, starts, reach, _SAME_FOLDED,
+            for start, stop, contained in repeats(lines, starts, reach, SAME_FOLDED,
                                                   REPEATED_MIN_WORDS, CONTAINED_MIN_WORDS)]
 
-
-_SAME_FOLDED = bytes(chr(c).casefold() == chr(c) for c in range(0x10000))
-"""1 for each character up to U+FFFF that ``str.casefold`` leaves as it is."""
