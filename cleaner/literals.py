@@ -243,9 +243,12 @@ def _prefixes(items: list[tuple[Any, Any]], size: int) -> set[str]:
     one shorter than ``size`` without ``_OPEN`` is a whole match."""
     out = {""}
     for op, av in items:
-        if all(_final(p, size) for p in out):
+        open_ = [len(p) for p in out if not _final(p, size)]
+        if not open_:
             break
-        out = _then(out, _item_prefixes(op, av, size), size)
+        # no head is shorter than the shortest open one: the item's starts are needed
+        # only as long as the room that leaves
+        out = _then(out, _item_prefixes(op, av, size - min(open_)), size)
     return out
 
 
