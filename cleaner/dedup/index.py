@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ._minhash import sign, sign_text
 from ._verify import seen as new_seen
@@ -22,6 +21,23 @@ from ._verify import verify as verify_pairs
 from .config import DedupConfig
 from .dates import parse_published
 from .shingles import exact_key, shingles, words
+
+
+class _Numpy:
+    """numpy, imported where it is first used (``cleaner clean`` never uses it, and
+    importing it is a fifth of the command's start)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import numpy
+
+        globals()["np"] = numpy
+        return getattr(numpy, name)
+
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = _Numpy()
 
 MAX_BUCKET = 64
 """A band bucket with more members than this pairs each member only with the
