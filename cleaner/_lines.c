@@ -23,6 +23,16 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Whether strip(chars) drops c: white space when chars is NULL. */
+static int drops(PyObject *chars, Py_UCS4 c) {
+    if (!chars) return Py_UNICODE_ISSPACE(c);
+    int kind = PyUnicode_KIND(chars);
+    const void *data = PyUnicode_DATA(chars);
+    for (Py_ssize_t k = 0, n = PyUnicode_GET_LENGTH(chars); k < n; k++)
+        if (PyUnicode_READ(kind, data, k) == c) return 1;
+    return 0;
+}
+
 static PyObject *split(PyObject *self, PyObject *args) {
     PyObject *text, *invisible;
     PyTypeObject *type;
@@ -31,9 +41,9 @@ static PyObject *split(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_TypeError, "split: line_type must be a tuple type");
         return NULL;
     }
-    int kind = PyUnicode_KIND(text), ikind = PyUnicode_KIND(invisible);
-    const void *data = PyUnicode_DATA(text), *idata = PyUnicode_DATA(invisible);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text), ni = PyUnicode_GET_LENGTH(invisible);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     PyObject *out = PyList_New(0);
     if (!out) return NULL;
     Py_ssize_t pos = 0, number = 1;
@@ -42,32 +52,9 @@ static PyObject *split(PyObject *self, PyObject *args) {
         while (end < n && PyUnicode_READ(kind, data, end) != '\n') end++;
         Py_ssize_t a = pos, b = end;
         for (int pass = 0; pass < 3; pass++) { /* strip(), strip(invisible), strip() */
-            for (;;) {
-                int moved = 0;
-                if (a < b) {
-                    Py_UCS4 c = PyUnicode_READ(kind, data, a);
-                    int drop = 0;
-                    if (pass == 1) {
-                        for (Py_ssize_t k = 0; k < ni && !drop; k++)
-                            drop = PyUnicode_READ(ikind, idata, k) == c;
-                    } else {
-                        drop = Py_UNICODE_ISSPACE(c);
-                    }
-                    if (drop) { a++; moved = 1; }
-                }
-                if (a < b) {
-                    Py_UCS4 c = PyUnicode_READ(kind, data, b - 1);
-                    int drop = 0;
-                    if (pass == 1) {
-                        for (Py_ssize_t k = 0; k < ni && !drop; k++)
-                            drop = PyUnicode_READ(ikind, idata, k) == c;
-                    } else {
-                        drop = Py_UNICODE_ISSPACE(c);
-                    }
-                    if (drop) { b--; moved = 1; }
-                }
-                if (!moved) break;
-            }
+            PyObject *chars = pass == 1 ? invisible : NULL;
+            while (a < b && drops(chars, PyUnicode_READ(kind, data, a))) a++;
+            while (a < b && drops(chars, PyUnicode_READ(kind, data, b - 1))) b--;
         }
         PyObject *line = type->tp_alloc(type, 5);
         PyObject *stripped = line ? PyUnicode_Substring(text, a, b) : NULL;
