@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .conftest import FIXTURES, REPO, run_cli
 
@@ -205,3 +207,63 @@ def test_workers_give_identical_output(tmp_path):
     assert one.stdout == two.stdout and one.stdout.count(b"\n") == len(rows)
     assert b"duplicate_of" in one.stdout
     assert run_cli("clean", str(sample), "--workers", "0").returncode == 2
+
+
+_JSON_TEXT = st.text(alphabet=st.sampled_from(
+    ['a', 'é', '"', '\\', '\n', '\r', '\t', '\b', '\f', '\x00', '\x1f', '\x7f', ' ', '€',
+     '\u2028', '\ud800', '\U0001F600', '/']), max_size=12)
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True) | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(_JSON_TEXT | st.integers(0, 3), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_JSON_VALUES)
+def test_record_lines_equal_json_dumps(value):
+    """Output lines are json.dumps(..., ensure_ascii=False) exactly: the compiled writer
+    for plain values (escapes, numbers, nesting), the json module for the rest (NaN and
+    infinities, keys that are not str), which the compiled one hands back (None)."""
+    import json
+    import math
+
+    from cleaner._jsonl import dumps as compiled
+
+    from cleaner.io import dumps
+
+    want = json.dumps(value, ensure_ascii=False)
+    assert dumps(value) == want
+    fast = compiled(value)
+    assert fast is None or fast == want
+
+    def plain(v) -> bool:
+        if isinstance(v, float):
+            return math.isfinite(v)
+        if isinstance(v, dict):
+            return all(isinstance(k, str) and plain(x) for k, x in v.items())
+        if isinstance(v, list | tuple):
+            return all(map(plain, v))
+        return True
+
+    assert (fast is not None) == plain(value)
+
+
+def test_record_lines_hand_back_what_they_cannot_write():
+    from collections import OrderedDict
+    from enum import IntEnum
+
+    from cleaner._jsonl import dumps as compiled
+
+    from cleaner.io import dumps
+
+    class Level(IntEnum):
+        LOW = 1
+
+    nested: list = []
+    for _ in range(100):
+        nested = [nested]
+    for value in (OrderedDict(a=1), {"a": Level.LOW}, {1: "x"}, float("nan"), nested):
+        assert compiled(value) is None
+        assert dumps(value) == json.dumps(value, ensure_ascii=False)

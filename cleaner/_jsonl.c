@@ -1,0 +1,192 @@
+/* The compiled part of cleaner.io: a record as one line of JSON.
+ *
+ * dumps(obj) -> str | None
+ *
+ * What json.dumps(obj, ensure_ascii=False) returns, for an obj made of dicts with str
+ * keys, lists, tuples, str, int, finite float, True, False and None (exact types, at
+ * most 64 levels deep); None for anything else, which the caller hands to json.dumps.
+ * Strings are escaped as the json module escapes them ('"', '\\', and the characters
+ * below U+0020, as \n, \r, \t, \b, \f or \u00XX); numbers are their repr().
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_DEPTH 64
+
+typedef struct {
+    Py_UCS4 *p;
+    Py_ssize_t len, cap;
+    Py_UCS4 max;
+} Out;
+
+static int grow(Out *o, Py_ssize_t more) {
+    if (o->len + more <= o->cap) return 0;
+    Py_ssize_t cap = o->cap ? o->cap : 1024;
+    while (cap < o->len + more) cap *= 2;
+    Py_UCS4 *p = PyMem_Realloc(o->p, (size_t)cap * sizeof *p);
+    if (!p) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    o->p = p;
+    o->cap = cap;
+    return 0;
+}
+
+static int put_ascii(Out *o, const char *s, Py_ssize_t n) {
+    if (grow(o, n) < 0) return -1;
+    for (Py_ssize_t i = 0; i < n; i++) o->p[o->len++] = (unsigned char)s[i];
+    return 0;
+}
+
+/* The escaped characters of s[0:n] (code units of one width) at p[k:]; the new k. */
+#define ESCAPE(NAME, T)                                                                 \
+    static Py_ssize_t NAME(const T *s, Py_ssize_t n, Py_UCS4 *p, Py_ssize_t k,           \
+                           Py_UCS4 *max) {                                              \
+        Py_UCS4 top = *max;                                                             \
+        for (Py_ssize_t i = 0; i < n; i++) {                                            \
+            Py_UCS4 c = s[i];                                                           \
+            if (c >= 0x20 && c != '"' && c != '\\') {                                   \
+                p[k++] = c;                                                             \
+                if (c > top) top = c;                                                   \
+                continue;                                                               \
+            }                                                                           \
+            p[k++] = '\\';                                                              \
+            switch (c) {                                                                \
+            case '"': p[k++] = '"'; break;                                              \
+            case '\\': p[k++] = '\\'; break;                                            \
+            case '\n': p[k++] = 'n'; break;                                             \
+            case '\r': p[k++] = 'r'; break;                                             \
+            case '\t': p[k++] = 't'; break;                                             \
+            case '\b': p[k++] = 'b'; break;                                             \
+            case '\f': p[k++] = 'f'; break;                                             \
+            default:                                                                    \
+                p[k++] = 'u';                                                           \
+                p[k++] = '0';                                                           \
+                p[k++] = '0';                                                           \
+                p[k++] = (Py_UCS4)Py_hexdigits[c >> 4];                                 \
+                p[k++] = (Py_UCS4)Py_hexdigits[c & 15];                                 \
+            }                                                                           \
+        }                                                                               \
+        *max = top;                                                                     \
+        return k;                                                                       \
+    }
+
+ESCAPE(escape1, Py_UCS1)
+ESCAPE(escape2, Py_UCS2)
+ESCAPE(escape4, Py_UCS4)
+
+static int put_str(Out *o, PyObject *s) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    if (grow(o, 6 * n + 2) < 0) return -1; /* \u00XX at most */
+    const void *data = PyUnicode_DATA(s);
+    Py_ssize_t k = o->len;
+    o->p[k++] = '"';
+    switch (PyUnicode_KIND(s)) {
+    case PyUnicode_1BYTE_KIND: k = escape1(data, n, o->p, k, &o->max); break;
+    case PyUnicode_2BYTE_KIND: k = escape2(data, n, o->p, k, &o->max); break;
+    default: k = escape4(data, n, o->p, k, &o->max);
+    }
+    o->p[k++] = '"';
+    o->len = k;
+    return 0;
+}
+
+static int put_repr(Out *o, PyObject *obj) {
+    PyObject *r = PyObject_Repr(obj);
+    if (!r) return -1;
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(r, &n); /* the repr of a number is ASCII */
+    int rc = s ? put_ascii(o, s, n) : -1;
+    Py_DECREF(r);
+    return rc;
+}
+
+/* 0 written, 1 not a value this module writes, -1 an error. */
+static int put(Out *o, PyObject *obj, int depth) {
+    if (depth > MAX_DEPTH) return 1;
+    if (obj == Py_None) return put_ascii(o, "null", 4);
+    if (obj == Py_True) return put_ascii(o, "true", 4);
+    if (obj == Py_False) return put_ascii(o, "false", 5);
+    if (PyUnicode_CheckExact(obj)) return put_str(o, obj);
+    if (PyLong_CheckExact(obj)) {
+        int overflow;
+        long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+        if (overflow) return put_repr(o, obj);
+        if (v == -1 && PyErr_Occurred()) return -1;
+        char buf[24];
+        return put_ascii(o, buf, snprintf(buf, sizeof buf, "%lld", v));
+    }
+    if (PyFloat_CheckExact(obj)) {
+        double x = PyFloat_AS_DOUBLE(obj);
+        if (!isfinite(x)) return 1;
+        /* what float.__repr__ writes */
+        char *s = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+        if (!s) return -1;
+        int rc = put_ascii(o, s, (Py_ssize_t)strlen(s));
+        PyMem_Free(s);
+        return rc;
+    }
+    if (PyDict_CheckExact(obj)) {
+        if (put_ascii(o, "{", 1) < 0) return -1;
+        Py_ssize_t pos = 0, i = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(obj, &pos, &key, &value)) {
+            if (!PyUnicode_CheckExact(key)) return 1;
+            if (i++ && put_ascii(o, ", ", 2) < 0) return -1;
+            if (put_str(o, key) < 0 || put_ascii(o, ": ", 2) < 0) return -1;
+            int rc = put(o, value, depth + 1);
+            if (rc) return rc;
+        }
+        return put_ascii(o, "}", 1);
+    }
+    if (PyList_CheckExact(obj) || PyTuple_CheckExact(obj)) {
+        if (put_ascii(o, "[", 1) < 0) return -1;
+        /* a list's items are read afresh each time: nothing here can change it */
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(obj);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (i && put_ascii(o, ", ", 2) < 0) return -1;
+            int rc = put(o, PySequence_Fast_GET_ITEM(obj, i), depth + 1);
+            if (rc) return rc;
+        }
+        return put_ascii(o, "]", 1);
+    }
+    return 1;
+}
+
+static PyObject *dumps(PyObject *self, PyObject *obj) {
+    Out o = {NULL, 0, 0, 127};
+    int rc = put(&o, obj, 0);
+    PyObject *result = NULL;
+    if (rc == 0) {
+        int kind = o.max < 256 ? PyUnicode_1BYTE_KIND
+                   : o.max < 65536 ? PyUnicode_2BYTE_KIND : PyUnicode_4BYTE_KIND;
+        result = PyUnicode_New(o.len, o.max);
+        if (result && kind == PyUnicode_1BYTE_KIND) {
+            Py_UCS1 *data = PyUnicode_1BYTE_DATA(result);
+            for (Py_ssize_t i = 0; i < o.len; i++) data[i] = (Py_UCS1)o.p[i];
+        } else if (result && kind == PyUnicode_2BYTE_KIND) {
+            Py_UCS2 *data = PyUnicode_2BYTE_DATA(result);
+            for (Py_ssize_t i = 0; i < o.len; i++) data[i] = (Py_UCS2)o.p[i];
+        } else if (result) {
+            memcpy(PyUnicode_4BYTE_DATA(result), o.p, (size_t)o.len * sizeof *o.p);
+        }
+    } else if (rc > 0) {
+        result = Py_NewRef(Py_None);
+    }
+    PyMem_Free(o.p);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"dumps", dumps, METH_O,
+     "dumps(obj) -> json.dumps(obj, ensure_ascii=False), or None where it cannot say"},
+    {NULL, NULL, 0, NULL}};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_jsonl",
+                                    "The compiled part of cleaner.io.", -1, methods};
+
+PyMODINIT_FUNC PyInit__jsonl(void) { return PyModule_Create(&module); }
