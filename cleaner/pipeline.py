@@ -33,8 +33,10 @@ class Progress:
         self.last = 0.0
 
     def update(self, done: int, rejected: int) -> None:
+        if not self.on:
+            return
         now = time.monotonic()
-        if self.on and now - self.last > 0.2:
+        if now - self.last > 0.2:
             self.last = now
             self.stream.write(f"\rcleaner: {done:,} documents, {rejected:,} rejected")
             self.stream.flush()
