@@ -122,7 +122,8 @@ def cut(text: str, spans: Iterable[RemovedSpan]) -> str:
 
 
 def _looks_mojibake(text: str) -> bool:
-    """ftfy's mojibake test, searched only around the runs of non-ASCII characters."""
+    """ftfy's mojibake test, searched only around the runs of non-ASCII characters (for
+    a text holding one of ``_MOJIBAKE_CHARS``: without one, no match)."""
     search = _MOJIBAKE.search
     return any(search(text, max(0, m.start() - _MOJIBAKE_REACH), m.end() + _MOJIBAKE_REACH)
                for m in _NON_ASCII.finditer(text))
@@ -134,11 +135,11 @@ _TRIGGER, _AMPERSAND, _MOJIBAKE_CHAR, _NOT_ASCII, _ABOVE_BMP = 1, 2, 4, 8, 256
 
 def _class_table() -> bytes:
     """For ``_render.classes``: per character up to U+FFFF, ``_TRIGGER`` if some fixer
-    acts on it (``_trigger_chars``) or it is a surrogate (ftfy
-    always runs on those), ``_AMPERSAND`` for "&" (every
-    HTML entity starts with it), ``_MOJIBAKE_CHAR`` if in ``_MOJIBAKE_CHARS`` (every
-    non-ASCII character when that is None), ``_NOT_ASCII`` above U+007F. No character
-    above U+FFFF is a trigger or a mojibake character (checked here)."""
+    acts on it (``_trigger_chars``) or it is a surrogate (ftfy always runs on those),
+    ``_AMPERSAND`` for "&" (every HTML entity starts with it), ``_MOJIBAKE_CHAR`` if in
+    ``_MOJIBAKE_CHARS`` (every non-ASCII character when that is None), ``_NOT_ASCII``
+    above U+007F. No character above U+FFFF is a trigger or a mojibake character
+    (checked here)."""
     table = bytearray(0x10000)
     moji = _MOJIBAKE_CHAR if _MOJIBAKE_CHARS is None else 0
     table[0x80:] = bytes([_NOT_ASCII | moji]) * (0x10000 - 0x80)
