@@ -19,7 +19,6 @@
 typedef struct {
     Py_UCS4 *p;
     Py_ssize_t len, cap;
-    Py_UCS4 max;
 } Out;
 
 static int grow(Out *o, Py_ssize_t more) {
@@ -44,14 +43,11 @@ static int put_ascii(Out *o, const char *s, Py_ssize_t n) {
 
 /* The escaped characters of s[0:n] (code units of one width) at p[k:]; the new k. */
 #define ESCAPE(NAME, T)                                                                 \
-    static Py_ssize_t NAME(const T *s, Py_ssize_t n, Py_UCS4 *p, Py_ssize_t k,           \
-                           Py_UCS4 *max) {                                              \
-        Py_UCS4 top = *max;                                                             \
+    static Py_ssize_t NAME(const T *s, Py_ssize_t n, Py_UCS4 *p, Py_ssize_t k) {         \
         for (Py_ssize_t i = 0; i < n; i++) {                                            \
             Py_UCS4 c = s[i];                                                           \
             if (c >= 0x20 && c != '"' && c != '\\') {                                   \
                 p[k++] = c;                                                             \
-                if (c > top) top = c;                                                   \
                 continue;                                                               \
             }                                                                           \
             p[k++] = '\\';                                                              \
@@ -71,7 +67,6 @@ static int put_ascii(Out *o, const char *s, Py_ssize_t n) {
                 p[k++] = (Py_UCS4)Py_hexdigits[c & 15];                                 \
             }                                                                           \
         }                                                                               \
-        *max = top;                                                                     \
         return k;                                                                       \
     }
 
@@ -86,9 +81,9 @@ static int put_str(Out *o, PyObject *s) {
     Py_ssize_t k = o->len;
     o->p[k++] = '"';
     switch (PyUnicode_KIND(s)) {
-    case PyUnicode_1BYTE_KIND: k = escape1(data, n, o->p, k, &o->max); break;
-    case PyUnicode_2BYTE_KIND: k = escape2(data, n, o->p, k, &o->max); break;
-    default: k = escape4(data, n, o->p, k, &o->max);
+    case PyUnicode_1BYTE_KIND: k = escape1(data, n, o->p, k); break;
+    case PyUnicode_2BYTE_KIND: k = escape2(data, n, o->p, k); break;
+    default: k = escape4(data, n, o->p, k);
     }
     o->p[k++] = '"';
     o->len = k;
@@ -158,25 +153,12 @@ static int put(Out *o, PyObject *obj, int depth) {
 }
 
 static PyObject *dumps(PyObject *self, PyObject *obj) {
-    Out o = {NULL, 0, 0, 127};
+    Out o = {NULL, 0, 0};
     int rc = put(&o, obj, 0);
-    PyObject *result = NULL;
-    if (rc == 0) {
-        int kind = o.max < 256 ? PyUnicode_1BYTE_KIND
-                   : o.max < 65536 ? PyUnicode_2BYTE_KIND : PyUnicode_4BYTE_KIND;
-        result = PyUnicode_New(o.len, o.max);
-        if (result && kind == PyUnicode_1BYTE_KIND) {
-            Py_UCS1 *data = PyUnicode_1BYTE_DATA(result);
-            for (Py_ssize_t i = 0; i < o.len; i++) data[i] = (Py_UCS1)o.p[i];
-        } else if (result && kind == PyUnicode_2BYTE_KIND) {
-            Py_UCS2 *data = PyUnicode_2BYTE_DATA(result);
-            for (Py_ssize_t i = 0; i < o.len; i++) data[i] = (Py_UCS2)o.p[i];
-        } else if (result) {
-            memcpy(PyUnicode_4BYTE_DATA(result), o.p, (size_t)o.len * sizeof *o.p);
-        }
-    } else if (rc > 0) {
-        result = Py_NewRef(Py_None);
-    }
+    /* the narrowest str that holds the characters written */
+    PyObject *result = rc < 0 ? NULL
+                       : rc > 0 ? Py_NewRef(Py_None)
+                       : PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, o.p, o.len);
     PyMem_Free(o.p);
     return result;
 }
