@@ -17,7 +17,8 @@ from typing import Any, NamedTuple
 import regex
 
 from ._quality import counts as ngram_counts
-from ._quality import measure, signals, stop_table, units
+from ._quality import measure, stop_table, units
+from ._quality import signals as measured_signals
 from .literals import SAME_FOLDED
 
 _WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
@@ -58,10 +59,6 @@ SIGNALS = (
     "dup_8gram_char_fraction", "dup_9gram_char_fraction", "dup_10gram_char_fraction",
     "symbol_word_ratio", "digit_fraction", "uppercase_fraction", "boilerplate_fraction",
 )
-
-
-_NGRAM_SIGNALS = tuple(f"top_{n}gram_char_fraction" for n in (2, 3, 4)) + tuple(
-    f"dup_{n}gram_char_fraction" for n in range(5, 11))
 
 
 @dataclass(frozen=True)
@@ -159,7 +156,7 @@ def compute_signals(text: str, removed_chars: int = 0, original_chars: int | Non
     spaces, so 'di rumah' and 'dirumah' count as one n-gram). Duplicate lines and
     paragraphs are Gopher's: those that repeat an earlier one, and their characters."""
     original = original_chars if original_chars is not None else len(text) + removed_chars
-    values = signals(text, _TABLE, _stop_table(stopwords), removed_chars, original)
+    values = measured_signals(text, _TABLE, _stop_table(stopwords), removed_chars, original)
     if values is None:
         return signals_by_definition(text, removed_chars, original, stopwords)
     return dict(zip(SIGNALS, values, strict=True))
@@ -173,20 +170,18 @@ def signals_by_definition(text: str, removed_chars: int, original: int,
     lines, dup_lines, line_chars, dup_line_chars, paragraphs, dup_paras, para_chars, \
         dup_para_chars, terminal, symbols = units(text, _TABLE)
     size = len(text)
-    fraction = _fraction
+    ngram_fractions = ([_fraction(c, size) for c in ngrams] if n >= 2
+                       else [0.0] * len(ngrams))
     return dict(zip(SIGNALS, (
         n, size, lines,
         round(word_chars / n, 3) if n else 0.0,  # mean_word_length
-        fraction(n - no_letter, n), stop, fraction(stop, n), fraction(terminal, lines),
-        fraction(dup_lines, lines), fraction(dup_line_chars, line_chars),
-        fraction(dup_paras, paragraphs), fraction(dup_para_chars, para_chars),
-        *((round(c / size, 4) for c in ngrams) if n >= 2 and size else _NO_NGRAMS),
+        _fraction(n - no_letter, n), stop, _fraction(stop, n), _fraction(terminal, lines),
+        _fraction(dup_lines, lines), _fraction(dup_line_chars, line_chars),
+        _fraction(dup_paras, paragraphs), _fraction(dup_para_chars, para_chars),
+        *ngram_fractions,
         # '#', '...' and '…' share no character: counting each is counting them all
-        fraction(symbols, n), fraction(digits, non_space), fraction(upper, letters),
-        fraction(removed_chars, original)), strict=True))
-
-
-_NO_NGRAMS = (0.0,) * len(_NGRAM_SIGNALS)
+        _fraction(symbols, n), _fraction(digits, non_space), _fraction(upper, letters),
+        _fraction(removed_chars, original)), strict=True))
 
 
 _DEFINED_WHEN_EMPTY = {"word_count", "char_count", "line_count", "boilerplate_fraction"}
