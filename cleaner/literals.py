@@ -186,10 +186,9 @@ SAME_FOLDED = bytes(chr(c).casefold() == chr(c) for c in range(0x10000))
 case-folding is its characters', one by one)."""
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def line_key(chars: str) -> str:
     """The ``start_key`` of each of a few characters of a line (its first ``PREFIX``, or
-    its last)."""
+    its last); the gate keeps what it finds for the line ends it meets."""
     return "".join(map(start_key, chars))
 
 
