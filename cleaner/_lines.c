@@ -187,16 +187,16 @@ static PyObject *repeats(PyObject *self, PyObject *args) {
         }
         PyObject *stripped = PyTuple_GET_ITEM(line, 4);
         if (!PyUnicode_GET_LENGTH(stripped)) continue;
-        key.len = 0;
-        Py_ssize_t words = key_of(stripped, fold.buf, &key);
-        if (words < 0) goto fail;
-        if (words < min_words) continue; /* never a copy, and no longer line is the same */
         Py_ssize_t start = PyLong_AsSsize_t(PyTuple_GET_ITEM(line, 1));
         Py_ssize_t end = PyLong_AsSsize_t(PyTuple_GET_ITEM(line, 2));
         Py_ssize_t stop = PyLong_AsSsize_t(PyTuple_GET_ITEM(line, 3));
         while (k < spans && long_at(starts, k) <= start) k++;
         if (PyErr_Occurred()) goto fail;
-        if (k && long_at(reach, k - 1) >= end) continue; /* claimed */
+        if (k && long_at(reach, k - 1) >= end) continue; /* claimed: no key needed */
+        key.len = 0;
+        Py_ssize_t words = key_of(stripped, fold.buf, &key);
+        if (words < 0) goto fail;
+        if (words < min_words) continue; /* never a copy, and no longer line is the same */
         uint64_t h = hash_of(key.p, key.len);
         size_t s = (size_t)h & (cap - 1);
         while (seen[s] && seen[s] != h) s = (s + 1) & (cap - 1);
