@@ -25,7 +25,7 @@ from .shingles import exact_key, shingles, words
 
 class _Numpy:
     """numpy, imported where it is first used (``cleaner clean`` never uses it, and
-    importing it is a fifth of the command's start)."""
+    importing it took about 50 ms of the command's 0.4 s start)."""
 
     def __getattr__(self, name: str) -> Any:
         import numpy
