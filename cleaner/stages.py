@@ -83,10 +83,18 @@ def _opens_wide(source: str) -> bool:
 
 def _combine(rules: Sequence[Rule]) -> regex.Pattern[str] | None:
     """One pattern for all ``rules``; group ``c{i}`` is rule i (alternatives are tried
-    in order, so a match names the first rule that matches there)."""
+    in order, so a match names the first rule that matches there; ``_rule_of`` reads
+    it). One rule is its own pattern (nothing more to compile)."""
     if not rules:
         return None
+    if len(rules) == 1:
+        return rules[0].pattern
     return regex.compile("|".join(f"(?P<c{i}>{r.source})" for i, r in enumerate(rules)))
+
+
+def _rule_of(rules: Sequence[Rule], m: regex.Match[str]) -> Rule:
+    """The rule of ``_combine(rules)`` that made the match ``m``."""
+    return rules[int(m.lastgroup[1:])] if len(rules) > 1 else rules[0]
 
 
 _GATED = 64
@@ -283,7 +291,7 @@ class Matcher:
                 raise self._culprit(rules.free_forward, line.stripped, line.number,
                                     True) from None
             if m is not None:
-                first = rules.free_forward[int(m.lastgroup[1:])]
+                first = _rule_of(rules.free_forward, m)
         gated = self._gate.named(scope, mask)
         tried = sorted(rules.free_backward + tuple(gated), key=lambda r: r.order) \
             if rules.free_backward else gated
@@ -311,7 +319,7 @@ class Matcher:
             try:
                 for m in combined.finditer(subject, timeout=self.timeout):
                     if m.end() > m.start():
-                        yield m.start(), m.end(), self._by_scope["inline"][int(m.lastgroup[1:])]
+                        yield m.start(), m.end(), _rule_of(self._by_scope["inline"], m)
             except TimeoutError:
                 raise self._culprit(self._by_scope["inline"], subject, line_no,
                                     False) from None
