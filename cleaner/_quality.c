@@ -27,11 +27,12 @@
  *
  * stop_table(words) -> bytes: the keys of the words, for measure().
  *
- * signals(text, table, stop, removed, original) -> tuple or None
+ * signals(text, table, stop, removed, original, names) -> dict or None
  *
- * The values of quality.SIGNALS, in its order, from measure() and units() of the text
- * (None where measure() gives None), each fraction rounded as Python's round() does;
- * the boilerplate fraction is removed / original.
+ * The values of quality.SIGNALS (names: that tuple of 25 str), by name in its order,
+ * from measure() and units() of the text (None where measure() gives None), each
+ * fraction rounded as Python's round() does; the boilerplate fraction is
+ * removed / original.
  *
  * units(text, table) -> (lines, dup_lines, line_chars, dup_line_chars, paragraphs,
  *                        dup_paragraphs, paragraph_chars, dup_paragraph_chars,
@@ -51,6 +52,7 @@
 #include <string.h>
 
 #define FNV64 0x100000001B3ull
+#define INLINE static inline __attribute__((always_inline))
 
 typedef struct {
     uint64_t *keys;
@@ -299,6 +301,72 @@ typedef struct {
     long long grams[9];
 } Measured;
 
+/* measure_core's pass over the text, for one character width (kind is a constant where
+ * it is called, so each width gets its own loop). A word of characters that fold to
+ * themselves (see word_of) is keyed as it is read; any other is keyed by word_of. */
+INLINE int measure_scan(PyObject *text, const int kind, const void *data, Py_ssize_t n,
+                        const uint8_t *flags, const uint64_t *stop_slot, size_t cap_stop,
+                        uint64_t *hashes, Py_ssize_t *lens, Measured *m) {
+    long long letters = 0, upper = 0, digits = 0, spaces = 0, letterless = 0, word_chars = 0,
+              stopwords = 0;
+    size_t words = 0;
+    Py_ssize_t i = 0;
+    while (i < n) {
+        uint8_t f = flags[PyUnicode_READ(kind, data, i)];
+        if (!(f & WORD)) {
+            letters += f & LETTER; upper += (f & UPPER) >> 1; digits += (f & DIGIT) >> 2;
+            spaces += (f & SPACE) >> 3;
+            i++;
+            continue;
+        }
+        Py_ssize_t start = i;
+        uint64_t h = FNV64_BASIS;
+        int letter = 0, plain = 1;
+        for (;;) {
+            Py_UCS4 c;
+            while (i < n && ((f = flags[c = PyUnicode_READ(kind, data, i)]) & WORD)) {
+                letters += f & LETTER; upper += (f & UPPER) >> 1; digits += (f & DIGIT) >> 2;
+                spaces += (f & SPACE) >> 3;
+                if (c >= 0x80 && !(f & SAME)) plain = 0;
+                if (c >= 'A' && c <= 'Z') c += 32;
+                h = (h ^ c) * FNV64;
+                letter |= f & LETTER;
+                i++;
+            }
+            /* a joiner followed by a word character continues the word */
+            if (i + 1 < n && (flags[c = PyUnicode_READ(kind, data, i)] & JOINER) &&
+                (flags[PyUnicode_READ(kind, data, i + 1)] & WORD)) {
+                /* the joiner: counted in no class, part of the word */
+                if (c >= 0x80 && !(flags[c] & SAME)) plain = 0;
+                h = (h ^ c) * FNV64;
+                letter |= flags[c] & LETTER;
+                i++;
+                continue;
+            }
+            break;
+        }
+        uint64_t key;
+        Py_ssize_t len;
+        int has_letter;
+        if (plain) {
+            key = word_key(h);
+            len = i - start;
+            has_letter = letter;
+        } else {
+            int got = word_of(text, kind, data, start, i, flags, &key, &len, &has_letter);
+            if (got) return got;
+        }
+        hashes[words] = key;
+        lens[words++] = len;
+        letterless += !has_letter;
+        word_chars += len;
+        stopwords += in_table(stop_slot, cap_stop, key);
+    }
+    *m = (Measured){letters, upper, digits, spaces, (long long)words, letterless, word_chars,
+                    stopwords, {0}};
+    return 0;
+}
+
 /* What measure() returns, into m: 0, 1 for a text measure() gives None for, or -1 (an
  * error). */
 static int measure_core(PyObject *text, const uint8_t *flags, const uint64_t *stop_slot,
@@ -312,51 +380,25 @@ static int measure_core(PyObject *text, const uint8_t *flags, const uint64_t *st
             if (p[i] > 0xFFFF) return 1;
     }
     int rc = -1;
-    size_t words = 0, room = (size_t)n / 2 + 1; /* a word and what ends it: 2 characters */
+    size_t room = (size_t)n / 2 + 1; /* a word and what ends it: 2 characters */
     uint64_t *hashes = PyMem_Malloc(sizeof(uint64_t) * room);
     Py_ssize_t *lens = PyMem_Malloc(sizeof(Py_ssize_t) * room);
     if (!hashes || !lens) { PyErr_NoMemory(); goto done; }
-    long long letters = 0, upper = 0, digits = 0, spaces = 0, letterless = 0, word_chars = 0,
-              stopwords = 0;
-    Py_ssize_t i = 0;
-    while (i < n) {
-        uint8_t f = flags[PyUnicode_READ(kind, data, i)];
-        if (!(f & WORD)) {
-            letters += f & LETTER; upper += (f & UPPER) >> 1; digits += (f & DIGIT) >> 2;
-            spaces += (f & SPACE) >> 3;
-            i++;
-            continue;
-        }
-        Py_ssize_t start = i;
-        for (;;) {
-            while (i < n && ((f = flags[PyUnicode_READ(kind, data, i)]) & WORD)) {
-                letters += f & LETTER; upper += (f & UPPER) >> 1; digits += (f & DIGIT) >> 2;
-                spaces += (f & SPACE) >> 3;
-                i++;
-            }
-            /* a joiner followed by a word character continues the word */
-            if (i + 1 < n && (flags[PyUnicode_READ(kind, data, i)] & JOINER) &&
-                (flags[PyUnicode_READ(kind, data, i + 1)] & WORD)) {
-                i++; /* the joiner: counted in no class */
-                continue;
-            }
-            break;
-        }
-        uint64_t key;
-        Py_ssize_t len;
-        int has_letter;
-        int got = word_of(text, kind, data, start, i, flags, &key, &len, &has_letter);
-        if (got) { rc = got; goto done; }
-        hashes[words] = key;
-        lens[words++] = len;
-        letterless += !has_letter;
-        word_chars += len;
-        stopwords += in_table(stop_slot, cap_stop, key);
+    switch (kind) {
+    case PyUnicode_1BYTE_KIND:
+        rc = measure_scan(text, PyUnicode_1BYTE_KIND, data, n, flags, stop_slot, cap_stop,
+                          hashes, lens, m);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        rc = measure_scan(text, PyUnicode_2BYTE_KIND, data, n, flags, stop_slot, cap_stop,
+                          hashes, lens, m);
+        break;
+    default:
+        rc = measure_scan(text, PyUnicode_4BYTE_KIND, data, n, flags, stop_slot, cap_stop,
+                          hashes, lens, m);
     }
-    *m = (Measured){letters, upper, digits, spaces, (long long)words, letterless, word_chars,
-                    stopwords, {0}};
-    if (ngram_core(hashes, lens, words, m->grams) < 0) goto done;
-    rc = 0;
+    if (rc) goto done;
+    rc = ngram_core(hashes, lens, (size_t)m->words, m->grams) < 0 ? -1 : 0;
 done:
     PyMem_Free(hashes);
     PyMem_Free(lens);
@@ -557,11 +599,18 @@ static PyObject *fraction(long long part, long long whole) {
 #define SIGNAL_COUNT 25
 
 static PyObject *signals(PyObject *self, PyObject *args) {
-    PyObject *text, *result = NULL;
+    PyObject *text, *names, *result = NULL;
     Py_buffer table, stop;
     long long removed, original;
-    if (!PyArg_ParseTuple(args, "Uy*y*LL", &text, &table, &stop, &removed, &original))
+    if (!PyArg_ParseTuple(args, "Uy*y*LLO!", &text, &table, &stop, &removed, &original,
+                          &PyTuple_Type, &names))
         return NULL;
+    if (PyTuple_GET_SIZE(names) != SIGNAL_COUNT) {
+        PyErr_Format(PyExc_ValueError, "signals: %d names are needed", SIGNAL_COUNT);
+        PyBuffer_Release(&table);
+        PyBuffer_Release(&stop);
+        return NULL;
+    }
     Measured m;
     Counted u;
     int rc = tables(&table, &stop, "signals") < 0 ? -1 :
@@ -592,11 +641,11 @@ static PyObject *signals(PyObject *self, PyObject *args) {
     v[k++] = fraction(m.digits, size - m.spaces);
     v[k++] = fraction(m.upper, m.letters);
     v[k++] = fraction(removed, original);
-    result = PyTuple_New(SIGNAL_COUNT);
+    result = PyDict_New();
     for (int j = 0; j < SIGNAL_COUNT; j++) {
-        if (!v[j] || !result) Py_CLEAR(result);
-        if (result) PyTuple_SET_ITEM(result, j, v[j]);
-        else Py_XDECREF(v[j]);
+        if (!v[j] || (result && PyDict_SetItem(result, PyTuple_GET_ITEM(names, j), v[j]) < 0))
+            Py_CLEAR(result);
+        Py_XDECREF(v[j]);
     }
 done:
     PyBuffer_Release(&table);
@@ -612,8 +661,8 @@ static PyMethodDef methods[] = {
      "counts(words) -> for n = 2..10, the characters Gopher's top (2-4) and duplicate "
      "(5-10) n-gram fractions count"},
     {"signals", signals, METH_VARARGS,
-     "signals(text, table, stop, removed, original) -> the values of quality.SIGNALS, in "
-     "order, or None where measure() gives None"},
+     "signals(text, table, stop, removed, original, names) -> quality.SIGNALS by name, "
+     "or None where measure() gives None"},
     {"units", units, METH_VARARGS,
      "units(text, table) -> counts of the text's lines and paragraphs and their repeats, "
      "its lines ending a sentence and its symbols"},

@@ -156,10 +156,10 @@ def compute_signals(text: str, removed_chars: int = 0, original_chars: int | Non
     spaces, so 'di rumah' and 'dirumah' count as one n-gram). Duplicate lines and
     paragraphs are Gopher's: those that repeat an earlier one, and their characters."""
     original = original_chars if original_chars is not None else len(text) + removed_chars
-    values = measured_signals(text, _TABLE, _stop_table(stopwords), removed_chars, original)
-    if values is None:
-        return signals_by_definition(text, removed_chars, original, stopwords)
-    return dict(zip(SIGNALS, values, strict=True))
+    values = measured_signals(text, _TABLE, _stop_table(stopwords), removed_chars, original,
+                              SIGNALS)
+    return values if values is not None else \
+        signals_by_definition(text, removed_chars, original, stopwords)
 
 
 def signals_by_definition(text: str, removed_chars: int, original: int,
