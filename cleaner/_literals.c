@@ -1,11 +1,14 @@
 /* Which of many literals the lines of a text hold, in one pass: the compiled part of
  * rule matching's gate (cleaner.stages._Gate).
  *
- * build(literals, masks) -> table      literals: list of non-empty UTF-8 bytes without
- *                                       a line break; masks: list of ints < 2**256, one
- *                                       per literal
+ * build(literals, masks[, paired]) -> table
+ *                                       literals: list of non-empty UTF-8 bytes without
+ *                                       a line break; masks: list of ints < 2**512, one
+ *                                       per literal; paired: an int < 2**256
  * scan(table, text) -> int              the OR of the masks of the literals that occur
- *                                       in text (a str), anywhere, overlaps included
+ *                                       in text (a str), anywhere, overlaps included,
+ *                                       below bit 256, where each bit b that paired has
+ *                                       counts only when bit b + 256 is found as well
  * scan_lines(table, text) -> list      (i, mask) for each line i of text (split on
  *                                       "\n", from 0) whose mask, as scan's, is not 0
  *
@@ -21,7 +24,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#define WORDS 4 /* 256 mask bits */
+#define WORDS 8 /* 512 mask bits: 256 reported, 256 that paired bits need */
+#define SHOWN 4
 
 typedef struct {
     uint64_t w[WORDS];
@@ -55,6 +59,7 @@ typedef struct {
     Entry *entries;         /* short literals grouped by prefix, then long ones by head */
     size_t count, shorts;
     uint8_t *blob;
+    uint64_t unpaired[SHOWN]; /* the reported bits that need no other bit */
 } Table;
 
 static inline unsigned quad_hash(uint32_t head) { return (head * 0x9E3779B1u) >> 16; }
@@ -91,8 +96,8 @@ static inline int mask_any(const Mask *a) {
     return x != 0;
 }
 
-/* An int in [0, 2**256) as words; -1 with an exception set otherwise. */
-static int mask_from_int(PyObject *v, Mask *out) {
+/* An int in [0, 2**(64 * words)) as words of out; -1 with an exception set otherwise. */
+static int mask_from_int(PyObject *v, Mask *out, int words) {
     if (!PyLong_Check(v)) {
         PyErr_SetString(PyExc_TypeError, "build: masks must be ints");
         return -1;
@@ -101,7 +106,8 @@ static int mask_from_int(PyObject *v, Mask *out) {
     PyObject *low = PyLong_FromUnsignedLongLong(UINT64_MAX);
     PyObject *rest = Py_NewRef(v);
     int ok = zero && shift && low && PyObject_RichCompareBool(v, zero, Py_GE) == 1;
-    for (int k = 0; ok && k < WORDS; k++) {
+    memset(out, 0, sizeof *out);
+    for (int k = 0; ok && k < words; k++) {
         PyObject *word = PyNumber_And(rest, low);
         PyObject *next = PyNumber_Rshift(rest, shift);
         ok = word && next;
@@ -111,7 +117,8 @@ static int mask_from_int(PyObject *v, Mask *out) {
     }
     if (ok) ok = PyObject_RichCompareBool(rest, zero, Py_EQ) == 1;
     if (!ok && !PyErr_Occurred())
-        PyErr_SetString(PyExc_ValueError, "build: masks must be in [0, 2**256)");
+        PyErr_Format(PyExc_ValueError, "build: %s must be in [0, 2**%d)",
+                     words == WORDS ? "masks" : "paired", 64 * words);
     Py_XDECREF(rest);
     Py_XDECREF(zero);
     Py_XDECREF(shift);
@@ -153,8 +160,9 @@ static int by_prefix(const void *x, const void *y) {
 }
 
 static PyObject *build(PyObject *self, PyObject *args) {
-    PyObject *literals, *masks;
-    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &literals, &PyList_Type, &masks))
+    PyObject *literals, *masks, *paired = NULL;
+    if (!PyArg_ParseTuple(args, "O!O!|O", &PyList_Type, &literals, &PyList_Type, &masks,
+                          &paired))
         return NULL;
     Py_ssize_t n = PyList_GET_SIZE(literals);
     if (PyList_GET_SIZE(masks) != n) {
@@ -163,6 +171,9 @@ static PyObject *build(PyObject *self, PyObject *args) {
     }
     Table *t = PyMem_Calloc(1, sizeof(Table));
     if (!t) return PyErr_NoMemory();
+    Mask pairs = {{0}};
+    if (paired && mask_from_int(paired, &pairs, SHOWN) < 0) goto fail;
+    for (int k = 0; k < SHOWN; k++) t->unpaired[k] = ~pairs.w[k];
     size_t total = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *lit = PyList_GET_ITEM(literals, i);
@@ -181,7 +192,7 @@ static PyObject *build(PyObject *self, PyObject *args) {
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *lit = PyList_GET_ITEM(literals, i);
         Mask mask;
-        if (mask_from_int(PyList_GET_ITEM(masks, i), &mask) < 0) goto fail;
+        if (mask_from_int(PyList_GET_ITEM(masks, i), &mask, WORDS) < 0) goto fail;
         size_t len = (size_t)PyBytes_GET_SIZE(lit);
         const uint8_t *bytes = (const uint8_t *)PyBytes_AS_STRING(lit);
         if (len == 1) {
@@ -262,6 +273,12 @@ static inline void at(const Table *t, const uint8_t *s, Py_ssize_t i, Py_ssize_t
     }
 }
 
+/* found as scan reports it: the low bits, each paired one only with its partner. */
+static inline void report(const Table *t, Mask *found) {
+    for (int k = 0; k < SHOWN; k++) found->w[k] &= found->w[k + SHOWN] | t->unpaired[k];
+    for (int k = SHOWN; k < WORDS; k++) found->w[k] = 0;
+}
+
 static Table *parse(PyObject *args, const uint8_t **s, Py_ssize_t *n) {
     PyObject *capsule, *text;
     if (!PyArg_ParseTuple(args, "OU", &capsule, &text)) return NULL;
@@ -278,6 +295,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     if (!t) return NULL;
     Mask found = {{0}};
     for (Py_ssize_t i = 0; i < n; i++) at(t, s, i, n, &found);
+    report(t, &found);
     return mask_to_int(&found);
 }
 
@@ -294,6 +312,7 @@ static PyObject *scan_lines(PyObject *self, PyObject *args) {
         Py_ssize_t end = nl ? nl - s : n;
         Mask found = {{0}};
         for (Py_ssize_t i = start; i < end; i++) at(t, s + start, i - start, end - start, &found);
+        report(t, &found);
         if (mask_any(&found)) {
             PyObject *item = Py_BuildValue("(nN)", line, mask_to_int(&found));
             if (!item || PyList_Append(out, item) < 0) {
@@ -311,7 +330,7 @@ static PyObject *scan_lines(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
-    {"build", build, METH_VARARGS, "build(literals, masks) -> table (see scan)"},
+    {"build", build, METH_VARARGS, "build(literals, masks[, paired]) -> table (see scan)"},
     {"scan", scan, METH_VARARGS,
      "scan(table, text) -> the OR of the masks of the literals text holds"},
     {"scan_lines", scan_lines, METH_VARARGS,

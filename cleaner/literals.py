@@ -5,11 +5,12 @@ line.
 every match contains at least one (say ``{"whatsapp", "telegram", "google"}``). A line
 whose case-folded text holds none of them cannot match, so the rule's pattern is not
 tried (``stages`` looks for every rule's literals in one compiled scan of a document,
-``_literals.scan_lines``). ``start_prefixes`` gives how a match can start (up to three
-characters), so a whole-line rule is not tried on a line that starts otherwise, and
-``end_keys`` how it can end. Whatever the
-analysis cannot bound gives None: the rule is always tried. Nothing that could match
-is ever skipped.
+``_literals.scan_lines``). ``required_literal_sets`` gives every such set the pattern
+has, rarest first: a line must hold one literal of each (``.{0,400}(?:Foto|Dok)\\s*[:/]``
+gives ``{"foto", "dok"}`` and ``{":", "/"}``). ``start_prefixes`` gives how a match can
+start (up to three characters), so a whole-line rule is not tried on a line that starts
+otherwise, and ``end_keys`` how it can end. Whatever the analysis cannot bound gives
+None: the rule is always tried. Nothing that could match is ever skipped.
 """
 
 from __future__ import annotations
@@ -95,14 +96,9 @@ def share(literal: str) -> float:
     return rarest * (_LENGTH_SHARE[n - 1] if n <= len(_LENGTH_SHARE) else 0.002)
 
 
-def _best(options: list[Literals]) -> Literals | None:
-    """The option whose literals fewest lines are likely to hold."""
-    usable = [o for o in options if o and all(o)]
-    return min(usable, key=lambda o: sum(map(share, o)), default=None)
-
-
-def _required(items: list[tuple[Any, Any]]) -> Literals | None:
-    """A set of literals one of which any match of the sequence contains, or None."""
+def _ranked(items: list[tuple[Any, Any]]) -> list[Literals]:
+    """Sets of literals, each of which any match of the sequence holds one of: the set
+    fewest lines are likely to hold (``share``) first."""
     options: list[Literals] = []
     run: list[str] = []
 
@@ -123,25 +119,23 @@ def _required(items: list[tuple[Any, Any]]) -> Literals | None:
         if chars is not None:
             options.append(chars)
             continue
-        found = _required_of(op, av)
-        if found is not None:
-            options.append(found)
+        options.extend(_ranked_of(op, av))
     end_run()
-    return _best(options)
+    usable = [o for o in options if o and all(o)]
+    return sorted(usable, key=lambda o: sum(map(share, o)))
 
 
-def _required_of(op: Any, av: Any) -> Literals | None:
+def _ranked_of(op: Any, av: Any) -> list[Literals]:
     if op is sre.SUBPATTERN:
-        return _required(av[3].data)
+        return _ranked(av[3].data)
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
-        return _required(av[2].data)
+        return _ranked(av[2].data)
     if op is sre.ATOMIC_GROUP:
-        return _required(av.data)
-    if op is sre.BRANCH:
-        each = [_required(b.data) for b in av[1]]
-        if all(e is not None for e in each):
-            return frozenset().union(*each)  # type: ignore[arg-type]
-    return None
+        return _ranked(av.data)
+    if op is sre.BRANCH:  # a match holds one of each branch's k-th set: their union
+        each = [_ranked(b.data) for b in av[1]]
+        return [frozenset().union(*(e[k] for e in each)) for k in range(min(map(len, each)))]
+    return []
 
 
 @functools.cache
@@ -164,11 +158,18 @@ def never_empty(source: str) -> bool:
 
 
 @functools.cache
-def required_literals(source: str) -> Literals | None:
-    """Case-folded literals, one of which every match of ``source`` contains; None when
-    the pattern has no such literals (or is beyond the standard parser)."""
+def required_literal_sets(source: str) -> tuple[Literals, ...]:
+    """Sets of case-folded literals, each of which every match of ``source`` holds one
+    of (a line must hold one of each), the most telling first (the rarest by
+    ``share``); empty when the pattern has none (or is beyond the standard parser)."""
     tree = _parse(source)
-    return None if tree is None else _required(tree.data)
+    return () if tree is None else tuple(_ranked(tree.data))
+
+
+def required_literals(source: str) -> Literals | None:
+    """The first of ``required_literal_sets``, or None."""
+    sets = required_literal_sets(source)
+    return sets[0] if sets else None
 
 
 _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)

@@ -24,7 +24,8 @@ from .literals import (
     end_keys,
     line_key,
     never_empty,
-    required_literals,
+    required_literal_sets,
+    share,
     start_prefixes,
 )
 from .model import Proposal
@@ -103,20 +104,30 @@ _GATED = 64
 _GATE_SCOPES = ("line", "inline", "block", "tail")
 """Scope k's rules are bits ``64 * k`` on of the scan's mask."""
 
+_PARTNER = _GATED * len(_GATE_SCOPES)
+"""A rule's bit plus this is the bit of its second literal set in the scan's table."""
+_PAIRED_SHARE = 0.5
+"""A second literal set is looked for only when lines are likely to hold it less often
+than this (``literals.share``): one in most lines would skip next to nothing."""
+
 
 class _Gate:
     """For each scope, the first ``_GATED`` rules that have required literals (see
     ``literals``), and one compiled scan of a whole text (``_literals.scan_lines``) that
-    names, line by line, the rules whose literals the case-folded line holds and, for
-    whole-line rules, whose match can start as the line does (``literals.start_prefixes``),
-    and whose match can end as the line does (``literals.end_keys``): a rule it does not
-    name cannot match that line."""
+    names, line by line, the rules whose literals the case-folded line holds (one of
+    each of a rule's first two sets, ``literals.required_literal_sets``, the second
+    when lines are likely to hold it under ``_PAIRED_SHARE``) and, for whole-line rules,
+    whose match can start as the line does (``literals.start_prefixes``), and whose
+    match can end as the line does (``literals.end_keys``): a rule it does not name
+    cannot match that line."""
 
     def __init__(self, by_scope: Mapping[str, Sequence[Rule]]) -> None:
         self.rules: dict[str, tuple[Rule, ...]] = {}
         self.shift: dict[str, int] = {}
         literals: list[bytes] = []
         masks: list[int] = []
+        paired = 0
+        """Rules whose bit the scan reports only with their second set's (256 above)."""
         starts: list[dict[str, int]] = [{} for _ in range(PREFIX + 1)]
         ends: dict[str, int] = {}
         self.anywhere = 0
@@ -124,15 +135,20 @@ class _Gate:
         self.open_end = 0
         """Rules that may match whatever the line ends with."""
         for k, scope in enumerate(_GATE_SCOPES):
-            found = [(r, lits) for r in by_scope[scope]
-                     if (lits := required_literals(r.source)) is not None][:_GATED]
+            found = [(r, sets) for r in by_scope[scope]
+                     if (sets := required_literal_sets(r.source))][:_GATED]
             self.rules[scope] = tuple(r for r, _ in found)
             self.shift[scope] = _GATED * k
-            for j, (rule, lits) in enumerate(found):
+            for j, (rule, sets) in enumerate(found):
                 bit = 1 << (_GATED * k + j)
-                for lit in sorted(lits):
+                for lit in sorted(sets[0]):
                     literals.append(lit.encode("utf-8"))
                     masks.append(bit)
+                if len(sets) > 1 and sum(map(share, sets[1])) <= _PAIRED_SHARE:
+                    paired |= bit
+                    for lit in sorted(sets[1]):
+                        literals.append(lit.encode("utf-8"))
+                        masks.append(bit << _PARTNER)
                 first = (start_prefixes(rule.source, stripped=True) if scope != "inline"
                          else None)
                 if first is None:
@@ -149,7 +165,7 @@ class _Gate:
         this key of n characters."""
         self.ends = {c: bit | self.open_end for c, bit in ends.items()}
         """The rules that may match a line whose last character has this key."""
-        self.table = build_table(literals, masks) if literals else None
+        self.table = build_table(literals, masks, paired) if literals else None
         self._allowed: dict[tuple[str, str], int] = {}
         """``_allowed_by`` by its arguments, as lines are met."""
 

@@ -17,6 +17,7 @@ from cleaner.literals import (
     end_keys,
     line_key,
     never_empty,
+    required_literal_sets,
     required_literals,
     start_key,
     start_prefixes,
@@ -45,6 +46,20 @@ def test_required_literals():
     # a look-ahead holding \w is not a flag of the regex module only
     assert required_literals(r"(?-i:Foto\s*:\s*\S(?:[^.]|\.(?=\w)){0,60})") is not None
     assert required_literals(r"(?r)Foto") is None
+
+
+def test_required_literal_sets():
+    # every set is required; the rarest first
+    assert required_literal_sets(r"(?i:.{0,400}(?:Foto|Dok)\s*[:/].*)") == (
+        {"foto", "dok"}, {":", "/"})
+    assert required_literal_sets(r"(?i:Baca\s+juga:?.*)") == ({"baca"}, {"juga"})
+    # a branch gives the union of its alternatives' first sets, then of their second
+    assert required_literal_sets(r"(?i:(?:Foto\s*/|\(\s*Dok\s*:)x)")[:2] == (
+        {"foto", "dok"}, {"/", ":"})
+    # an alternative with one set only: the branch gives one set
+    assert required_literal_sets(r"(?i:(?:Foto\s*/|Dok))") == ({"foto", "dok"},)
+    assert required_literal_sets(r"(?i:(?:foto)?\d+)") == ()
+    assert required_literal_sets(r"(?r)Foto") == ()
 
 
 def test_literal_characters_are_only_those_nothing_else_folds_to():
@@ -135,14 +150,13 @@ def _example_lines(rule: Rule) -> list[str]:
 def test_required_literals_hold_in_every_line_a_bundled_rule_matches():
     checked = 0
     for rule in _bundled_rules():
-        literals = required_literals(rule.source)
-        if literals is None:
-            continue
+        sets = required_literal_sets(rule.source)
         for line in _example_lines(rule):
             for m in rule.pattern.finditer(line):
-                if m.group():
+                if m.group() and sets:
                     checked += 1
-                    assert any(lit in m.group().casefold() for lit in literals), rule.id
+                    for literals in sets:
+                        assert any(lit in m.group().casefold() for lit in literals), rule.id
     assert checked > 100
 
 
@@ -250,11 +264,30 @@ def test_literal_scan_by_line_with_wide_masks_and_literals_not_ascii():
     assert scan_lines(table, text) == [
         (0, 1), (2, (1 << 70) | (1 << 130) | (1 << 255) | (1 << 64)), (4, 1 << 255)]
     assert scan_lines(table, "") == [] and scan_lines(table, "\n\n©") == [(2, 1)]
-    for bad, error in (([-1], ValueError), ([1 << 256], ValueError), (["1"], TypeError)):
+    for bad, error in (([-1], ValueError), ([1 << 512], ValueError), (["1"], TypeError)):
         with pytest.raises(error):
             build([b"a"], bad)
     with pytest.raises(TypeError, match="line break"):
         build([b"a\nb"], [1])
+    with pytest.raises(ValueError, match="paired"):
+        build([b"a"], [1], 1 << 256)
+
+
+def test_literal_scan_reports_a_paired_bit_only_with_its_partner():
+    """A rule that needs a literal of each of two sets: its bit b is paired, the second
+    set's literals carry bit b + 256, and a line is named for it only when it holds one
+    of each; the partner bits themselves are never reported."""
+    from cleaner._literals import build, scan, scan_lines
+
+    literals = [b"foto", b"dok", b"/", b":", b"baca"]
+    masks = [1, 1, 1 << 256, 1 << 256, 2]
+    table = build(literals, masks, 1)
+    assert scan(table, "foto: x") == 1 and scan(table, "dok/ab") == 1
+    assert scan(table, "foto x") == 0 and scan(table, "a/b: c") == 0
+    assert scan(table, "baca") == 2 and scan(table, "baca foto") == 2
+    assert scan_lines(table, "foto saja\n1/2\ndok: x\nbaca / foto") == [(2, 1), (3, 3)]
+    unpaired = build(literals, masks)  # bit 0 needs nothing: reported alone
+    assert scan(unpaired, "foto x") == 1 and scan(unpaired, "a/b") == 0
 
 
 def test_literal_scan_equals_a_plain_search_for_each_literal():
