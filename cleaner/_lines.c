@@ -15,8 +15,9 @@
  *     starts[k] reach up to reach[k], starts sorted, reach a running maximum), are
  *     skipped; a copy is not an earlier line. fold: 65536 bytes, 1 where a character
  *     case-folds to itself (others, and characters above U+FFFF, are folded by
- *     str.casefold). Keys are compared by a 64-bit hash for equality (distinct keys
- *     collide with negligible probability) and as strings for containment.
+ *     str.casefold). Keys are compared by a 64-bit hash of their UTF-8 for equality
+ *     (distinct keys collide with negligible probability) and as UTF-8 bytes for
+ *     containment (a key's bytes are in another's exactly where the key is).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -81,50 +82,69 @@ static PyObject *split(PyObject *self, PyObject *args) {
     return out;
 }
 
-/* A growing array of code points. */
+/* A growing array of bytes. */
 typedef struct {
-    Py_UCS4 *p;
+    char *p;
     size_t len, cap;
 } Buf;
 
-static int buf_put(Buf *b, Py_UCS4 c) {
-    if (b->len == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 256;
-        Py_UCS4 *p = PyMem_Realloc(b->p, cap * sizeof *p);
-        if (!p) return -1;
-        b->p = p;
-        b->cap = cap;
-    }
-    b->p[b->len++] = c;
+/* Room for more bytes in b; -1 when out of memory. */
+static int buf_room(Buf *b, size_t more) {
+    if (b->len + more <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + more) cap *= 2;
+    char *p = PyMem_Realloc(b->p, cap);
+    if (!p) { PyErr_NoMemory(); return -1; }
+    b->p = p;
+    b->cap = cap;
     return 0;
 }
 
-/* The key of s (see the module) appended to b, and its word count; -1 on error. */
+/* c as UTF-8 at q (c below U+110000); the bytes written. */
+static inline size_t put_utf8(char *q, Py_UCS4 c) {
+    if (c < 0x80) { q[0] = (char)c; return 1; }
+    if (c < 0x800) { q[0] = (char)(0xC0 | c >> 6); q[1] = (char)(0x80 | (c & 0x3F)); return 2; }
+    if (c < 0x10000) {
+        q[0] = (char)(0xE0 | c >> 12); q[1] = (char)(0x80 | (c >> 6 & 0x3F));
+        q[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    q[0] = (char)(0xF0 | c >> 18); q[1] = (char)(0x80 | (c >> 12 & 0x3F));
+    q[2] = (char)(0x80 | (c >> 6 & 0x3F)); q[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* The key of s (see the module), as UTF-8, appended to b, and its word count; -1 on
+ * error. */
 static Py_ssize_t key_of(PyObject *s, const uint8_t *fold, Buf *b) {
     int kind = PyUnicode_KIND(s);
     const void *data = PyUnicode_DATA(s);
     Py_ssize_t n = PyUnicode_GET_LENGTH(s), words = 0;
-    size_t mark = b->len;
+    if (buf_room(b, 4 * (size_t)n + 1) < 0) return -1;
+    char *q = b->p + b->len;
     int space = 1, plain = 1;
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (Py_UNICODE_ISSPACE(c)) { space = 1; continue; }
         if (space) {
-            if (words && buf_put(b, ' ') < 0) return -1;
+            if (words) *q++ = ' ';
             words++;
             space = 0;
         }
         if (c < 0x80) {
-            if (c >= 'A' && c <= 'Z') c += 32;
-        } else if (c > 0xFFFF || !fold[c]) {
-            plain = 0;
+            *q++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            continue;
         }
-        if (buf_put(b, c) < 0) return -1;
+        if (c > 0xFFFF || !fold[c]) { plain = 0; break; }
+        q += put_utf8(q, c);
     }
-    if (plain) return words;
+    if (plain) {
+        b->len = (size_t)(q - b->p);
+        return words;
+    }
     /* a character str.casefold changes: the key from str.casefold itself */
-    b->len = mark;
-    PyObject *parts = PyUnicode_Split(s, NULL, -1);
+    PyObject *parts = PyUnicode_Split(s, NULL, -1); /* on the same white space */
+    if (parts) words = PyList_GET_SIZE(parts);
     PyObject *sep = parts ? PyUnicode_FromOrdinal(' ') : NULL;
     PyObject *joined = sep ? PyUnicode_Join(sep, parts) : NULL;
     PyObject *folded = joined ? PyObject_CallMethod(joined, "casefold", NULL) : NULL;
@@ -132,23 +152,34 @@ static Py_ssize_t key_of(PyObject *s, const uint8_t *fold, Buf *b) {
     Py_XDECREF(sep);
     Py_XDECREF(joined);
     if (!folded) return -1;
-    int fkind = PyUnicode_KIND(folded);
-    const void *fdata = PyUnicode_DATA(folded);
-    for (Py_ssize_t i = 0, m = PyUnicode_GET_LENGTH(folded); i < m; i++) {
-        if (buf_put(b, PyUnicode_READ(fkind, fdata, i)) < 0) {
-            Py_DECREF(folded);
-            return -1;
-        }
+    Py_ssize_t size;
+    const char *utf8 = PyUnicode_AsUTF8AndSize(folded, &size);
+    if (!utf8 || buf_room(b, (size_t)size) < 0) {
+        Py_DECREF(folded);
+        return -1;
     }
+    memcpy(b->p + b->len, utf8, (size_t)size);
+    b->len += (size_t)size;
     Py_DECREF(folded);
     return words;
 }
 
-static uint64_t hash_of(const Py_UCS4 *p, size_t n) {
-    uint64_t h = 0xCBF29CE484222325ull ^ n;
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001B3ull;
-    h ^= h >> 33; h *= 0xFF51AFD7ED558CCDull; h ^= h >> 33;
-    return h | 1;
+static inline uint64_t mix64(uint64_t h) {
+    h ^= h >> 33; h *= 0xFF51AFD7ED558CCDull; h ^= h >> 33; h *= 0xC4CEB9FE1A85EC53ull;
+    return h ^ (h >> 33);
+}
+
+/* A 64-bit key of n bytes at p, 8 at a time; never 0 (an empty slot). */
+static uint64_t hash_of(const char *p, size_t n) {
+    uint64_t h = 0xCBF29CE484222325ull ^ n, v;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&v, p + i, 8);
+        h = mix64(h ^ v);
+    }
+    v = 0;
+    memcpy(&v, p + i, n - i);
+    return mix64(h ^ v) | 1;
 }
 
 static Py_ssize_t long_at(PyObject *seq, Py_ssize_t i) {
@@ -164,13 +195,14 @@ static PyObject *repeats(PyObject *self, PyObject *args) {
         return NULL;
     PyObject *out = NULL;
     Buf key = {NULL, 0, 0};
-    PyObject *earlier = PyUnicode_New(0, 0), *newline = PyUnicode_FromOrdinal('\n');
-    PyObject *key_str = NULL; /* the key as a str, made only when searched for */
+    Buf earlier = {NULL, 0, 0}; /* the keys of contained_words words or more, each after a
+                                   line break: a key holds none, so a key is part of an
+                                   earlier one exactly where its bytes are in these */
     Py_ssize_t count = PyList_GET_SIZE(lines), spans = PyList_GET_SIZE(starts);
     size_t cap = 16;
     while (cap < 2 * (size_t)count) cap <<= 1;
     uint64_t *seen = PyMem_Calloc(cap, sizeof *seen);
-    if (!seen || !earlier || !newline) { PyErr_NoMemory(); goto done; }
+    if (!seen) { PyErr_NoMemory(); goto done; }
     if (fold.len != 65536 || PyList_GET_SIZE(reach) != spans) {
         PyErr_SetString(PyExc_ValueError, "repeats: a 65536-byte fold table and one reach per start");
         goto done;
@@ -200,12 +232,9 @@ static PyObject *repeats(PyObject *self, PyObject *args) {
         uint64_t h = hash_of(key.p, key.len);
         size_t s = (size_t)h & (cap - 1);
         while (seen[s] && seen[s] != h) s = (s + 1) & (cap - 1);
-        int copy = seen[s] == h, contained = 0;
-        Py_CLEAR(key_str);
-        if (!copy && words >= contained_words) {
-            key_str = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, key.p, (Py_ssize_t)key.len);
-            if (!key_str || (contained = PyUnicode_Contains(earlier, key_str)) < 0) goto fail;
-        }
+        int copy = seen[s] == h;
+        int contained = !copy && words >= contained_words && earlier.len &&
+                        memmem(earlier.p, earlier.len, key.p, key.len) != NULL;
         if (copy || contained) {
             PyObject *item = Py_BuildValue("(nnO)", start, stop, contained ? Py_True : Py_False);
             if (!item || PyList_Append(out, item) < 0) { Py_XDECREF(item); goto fail; }
@@ -213,21 +242,20 @@ static PyObject *repeats(PyObject *self, PyObject *args) {
             continue;
         }
         seen[s] = h;
-        if (words >= contained_words) { /* a key holds no line break */
-            PyUnicode_Append(&earlier, newline);
-            if (earlier) PyUnicode_Append(&earlier, key_str);
-            if (!earlier) goto fail;
+        if (words >= contained_words) {
+            if (buf_room(&earlier, key.len + 1) < 0) goto fail;
+            earlier.p[earlier.len++] = '\n';
+            memcpy(earlier.p + earlier.len, key.p, key.len);
+            earlier.len += key.len;
         }
     }
     goto done;
 fail:
     Py_CLEAR(out);
 done:
-    Py_XDECREF(key_str);
-    Py_XDECREF(earlier);
-    Py_XDECREF(newline);
     PyMem_Free(seen);
     PyMem_Free(key.p);
+    PyMem_Free(earlier.p);
     PyBuffer_Release(&fold);
     return out;
 }
