@@ -14,7 +14,8 @@
  *
  * The text is read as UTF-8: a literal occurs in a string exactly where its UTF-8
  * bytes occur in the string's (UTF-8 is self-synchronising). One-byte literals are
- * found by their byte, two- and three-byte ones by their first two bytes, longer ones
+ * found by their byte, two- and three-byte ones by their first two bytes (a bit of a
+ * 64-kilobit table says whether any starts with the two bytes there), longer ones
  * by their first four: at each position of the text, a bit of a 64-kilobit filter on a
  * hash of the four bytes there says whether any literal starts with them (almost never
  * where none does), and only then is a hash table of those heads looked up.
@@ -48,8 +49,7 @@ typedef struct {
 } Head;
 
 typedef struct {
-    uint8_t hot[256];       /* bit 0: a one-byte literal is this byte; bit 1: a two- or
-                               three-byte literal starts with it */
+    uint8_t hot[256];       /* 1: a one-byte literal is this byte */
     uint64_t pair[1024];    /* bit set: some short literal starts with this prefix */
     Mask single[256];       /* mask of the one-byte literals, by their byte */
     uint32_t bucket[65536]; /* two-byte prefix -> 1 + index of its first entry, 0: none */
@@ -197,11 +197,10 @@ static PyObject *build(PyObject *self, PyObject *args) {
         const uint8_t *bytes = (const uint8_t *)PyBytes_AS_STRING(lit);
         if (len == 1) {
             mask_or(&t->single[bytes[0]], &mask);
-            t->hot[bytes[0]] |= 1;
+            t->hot[bytes[0]] = 1;
             continue;
         }
         if (len < 4) {
-            t->hot[bytes[0]] |= 2;
             t->pair[prefix(bytes) >> 6] |= (uint64_t)1 << (prefix(bytes) & 63);
         } else {
             unsigned q = quad_hash(load4(bytes));
@@ -244,17 +243,20 @@ fail:
 /* The literals found at position i of s[0:n] are OR-ed into found. */
 static inline void at(const Table *t, const uint8_t *s, Py_ssize_t i, Py_ssize_t n,
                       Mask *found) {
-    uint8_t hot = t->hot[s[i]];
-    if (hot & 1) mask_or(found, &t->single[s[i]]);
-    if ((hot & 2) && i + 1 < n) {
+    if (t->hot[s[i]]) mask_or(found, &t->single[s[i]]);
+    if (i + 1 < n) {
+        /* the two-byte prefix, tested at once (whether its first byte starts a short
+         * literal is true at half the places of a text: a branch the processor cannot
+         * foresee) */
         unsigned p = prefix(s + i);
         if (t->pair[p >> 6] >> (p & 63) & 1) {
             for (size_t e = t->bucket[p] - 1; e < t->shorts; e++) {
                 const Entry *en = &t->entries[e];
                 const uint8_t *lit = t->blob + en->offset;
                 if (prefix(lit) != p) break;
-                if ((Py_ssize_t)en->length > n - i || mask_covers(found, &en->mask)) continue;
-                if (memcmp(s + i, lit, en->length) == 0) mask_or(found, &en->mask);
+                /* two or three bytes: the prefix is equal, the third is compared */
+                if ((Py_ssize_t)en->length <= n - i && (en->length == 2 || s[i + 2] == lit[2]))
+                    mask_or(found, &en->mask);
             }
         }
     }
