@@ -6,7 +6,12 @@
  * keys, lists, tuples, str, int, finite float, True, False and None (exact types, at
  * most 64 levels deep); None for anything else, which the caller hands to json.dumps.
  * Strings are escaped as the json module escapes them ('"', '\\', and the characters
- * below U+0020, as \n, \r, \t, \b, \f or \u00XX); numbers are their repr().
+ * below U+0020, as \n, \r, \t, \b, \f or \u00XX); numbers are their repr(). A string
+ * holding a lone surrogate (U+D800 .. U+DFFF), which UTF-8 cannot carry, gives None too.
+ *
+ * line(obj) -> bytes | None
+ *
+ * dumps(obj) and a line break, in UTF-8, or None where dumps gives None.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -17,15 +22,15 @@
 #define MAX_DEPTH 64
 
 typedef struct {
-    Py_UCS4 *p;
+    char *p; /* UTF-8 */
     Py_ssize_t len, cap;
 } Out;
 
 static int grow(Out *o, Py_ssize_t more) {
     if (o->len + more <= o->cap) return 0;
-    Py_ssize_t cap = o->cap ? o->cap : 1024;
+    Py_ssize_t cap = o->cap ? o->cap : 4096;
     while (cap < o->len + more) cap *= 2;
-    Py_UCS4 *p = PyMem_Realloc(o->p, (size_t)cap * sizeof *p);
+    char *p = PyMem_Realloc(o->p, (size_t)cap);
     if (!p) {
         PyErr_NoMemory();
         return -1;
@@ -37,17 +42,34 @@ static int grow(Out *o, Py_ssize_t more) {
 
 static int put_ascii(Out *o, const char *s, Py_ssize_t n) {
     if (grow(o, n) < 0) return -1;
-    for (Py_ssize_t i = 0; i < n; i++) o->p[o->len++] = (unsigned char)s[i];
+    memcpy(o->p + o->len, s, (size_t)n);
+    o->len += n;
     return 0;
 }
 
-/* The escaped characters of s[0:n] (code units of one width) at p[k:]; the new k. */
+/* The escaped characters of s[0:n] (code units of one width) as UTF-8 at p[k:]; the
+ * new k, or -1 at a lone surrogate. */
 #define ESCAPE(NAME, T)                                                                 \
-    static Py_ssize_t NAME(const T *s, Py_ssize_t n, Py_UCS4 *p, Py_ssize_t k) {         \
+    static Py_ssize_t NAME(const T *s, Py_ssize_t n, char *p, Py_ssize_t k) {            \
         for (Py_ssize_t i = 0; i < n; i++) {                                            \
             Py_UCS4 c = s[i];                                                           \
+            if (c >= 0x80) {                                                            \
+                if (c < 0x800) {                                                        \
+                    p[k++] = (char)(0xC0 | c >> 6);                                     \
+                } else if (c < 0x10000) {                                               \
+                    if (c >= 0xD800 && c <= 0xDFFF) return -1;                          \
+                    p[k++] = (char)(0xE0 | c >> 12);                                    \
+                    p[k++] = (char)(0x80 | (c >> 6 & 0x3F));                            \
+                } else {                                                                \
+                    p[k++] = (char)(0xF0 | c >> 18);                                    \
+                    p[k++] = (char)(0x80 | (c >> 12 & 0x3F));                           \
+                    p[k++] = (char)(0x80 | (c >> 6 & 0x3F));                            \
+                }                                                                       \
+                p[k++] = (char)(0x80 | (c & 0x3F));                                     \
+                continue;                                                               \
+            }                                                                           \
             if (c >= 0x20 && c != '"' && c != '\\') {                                   \
-                p[k++] = c;                                                             \
+                p[k++] = (char)c;                                                       \
                 continue;                                                               \
             }                                                                           \
             p[k++] = '\\';                                                              \
@@ -63,8 +85,8 @@ static int put_ascii(Out *o, const char *s, Py_ssize_t n) {
                 p[k++] = 'u';                                                           \
                 p[k++] = '0';                                                           \
                 p[k++] = '0';                                                           \
-                p[k++] = (Py_UCS4)Py_hexdigits[c >> 4];                                 \
-                p[k++] = (Py_UCS4)Py_hexdigits[c & 15];                                 \
+                p[k++] = Py_hexdigits[c >> 4];                                          \
+                p[k++] = Py_hexdigits[c & 15];                                          \
             }                                                                           \
         }                                                                               \
         return k;                                                                       \
@@ -74,9 +96,10 @@ ESCAPE(escape1, Py_UCS1)
 ESCAPE(escape2, Py_UCS2)
 ESCAPE(escape4, Py_UCS4)
 
+/* 0 written, 1 a lone surrogate, -1 an error. */
 static int put_str(Out *o, PyObject *s) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(s);
-    if (grow(o, 6 * n + 2) < 0) return -1; /* \u00XX at most */
+    if (grow(o, 6 * n + 2) < 0) return -1; /* \u00XX or 4 bytes at most */
     const void *data = PyUnicode_DATA(s);
     Py_ssize_t k = o->len;
     o->p[k++] = '"';
@@ -85,6 +108,7 @@ static int put_str(Out *o, PyObject *s) {
     case PyUnicode_2BYTE_KIND: k = escape2(data, n, o->p, k); break;
     default: k = escape4(data, n, o->p, k);
     }
+    if (k < 0) return 1;
     o->p[k++] = '"';
     o->len = k;
     return 0;
@@ -132,8 +156,10 @@ static int put(Out *o, PyObject *obj, int depth) {
         while (PyDict_Next(obj, &pos, &key, &value)) {
             if (!PyUnicode_CheckExact(key)) return 1;
             if (i++ && put_ascii(o, ", ", 2) < 0) return -1;
-            if (put_str(o, key) < 0 || put_ascii(o, ": ", 2) < 0) return -1;
-            int rc = put(o, value, depth + 1);
+            int rc = put_str(o, key);
+            if (rc) return rc;
+            if (put_ascii(o, ": ", 2) < 0) return -1;
+            rc = put(o, value, depth + 1);
             if (rc) return rc;
         }
         return put_ascii(o, "}", 1);
@@ -155,10 +181,20 @@ static int put(Out *o, PyObject *obj, int depth) {
 static PyObject *dumps(PyObject *self, PyObject *obj) {
     Out o = {NULL, 0, 0};
     int rc = put(&o, obj, 0);
-    /* the narrowest str that holds the characters written */
     PyObject *result = rc < 0 ? NULL
                        : rc > 0 ? Py_NewRef(Py_None)
-                       : PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, o.p, o.len);
+                       : PyUnicode_DecodeUTF8(o.p, o.len, "strict");
+    PyMem_Free(o.p);
+    return result;
+}
+
+static PyObject *line(PyObject *self, PyObject *obj) {
+    Out o = {NULL, 0, 0};
+    int rc = put(&o, obj, 0);
+    if (rc == 0) rc = put_ascii(&o, "\n", 1);
+    PyObject *result = rc < 0 ? NULL
+                       : rc > 0 ? Py_NewRef(Py_None)
+                       : PyBytes_FromStringAndSize(o.p, o.len);
     PyMem_Free(o.p);
     return result;
 }
@@ -166,6 +202,7 @@ static PyObject *dumps(PyObject *self, PyObject *obj) {
 static PyMethodDef methods[] = {
     {"dumps", dumps, METH_O,
      "dumps(obj) -> json.dumps(obj, ensure_ascii=False), or None where it cannot say"},
+    {"line", line, METH_O, "line(obj) -> dumps(obj) and a line break in UTF-8, or None"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_jsonl",

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from ._jsonl import dumps as fast_dumps
+from ._jsonl import line as fast_line
 
 SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".parquet")
 PARQUET_BATCH = 2048
@@ -126,7 +127,21 @@ def parse_record(raw: bytes | str, origin: str, allow_empty: bool = False,
         record = json.loads(raw)
     except json.JSONDecodeError as exc:
         return Reject(origin, f"not valid JSON: {exc.msg} at column {exc.colno}", raw=raw)
+    if ("\\ud" in raw or "\\uD" in raw) and _lone_surrogate(record):
+        doc_id = record.get(fields.id) if isinstance(record, dict) else None
+        return Reject(origin, "a string holds a lone surrogate (a \\uD800-\\uDFFF escape "
+                      "not in a pair): not valid Unicode, it cannot be written as UTF-8",
+                      id=None if doc_id is None else str(doc_id), raw=raw)
     return to_document(record, origin, fields, allow_empty, raw)
+
+
+def _lone_surrogate(record: Any) -> bool:
+    """True when a string in the parsed record holds a lone surrogate."""
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _read_jsonl(stream: IO[bytes], name: str, allow_empty: bool = False,
@@ -234,6 +249,13 @@ def dumps(record: dict[str, Any]) -> str:
     for records of plain JSON values, by the json module otherwise."""
     line = fast_dumps(record)
     return line if line is not None else json.dumps(record, ensure_ascii=False)
+
+
+def dumps_line(record: dict[str, Any]) -> bytes:
+    """``dumps(record)`` and a line break, in UTF-8 (``_jsonl.line``, which writes the
+    UTF-8 as it goes)."""
+    line = fast_line(record)
+    return line if line is not None else (dumps(record) + "\n").encode("utf-8")
 
 
 class AtomicWriter:
@@ -348,11 +370,13 @@ class RecordWriter:
 
     def __enter__(self) -> RecordWriter:
         self._fh = self._atomic.__enter__()
+        # JSONL goes out as UTF-8 bytes, under the text layer (flushed with it)
+        self._bytes: IO[bytes] | None = getattr(self._fh, "buffer", None)
         return self
 
     def write(self, record: dict[str, Any]) -> None:
         if not self.parquet:
-            self._fh.write(dumps(record) + "\n")
+            self._write_line(dumps_line(record))
             return
         self._rows.append(record)
         if len(self._rows) >= PARQUET_BATCH:
@@ -364,7 +388,13 @@ class RecordWriter:
         if self.parquet:
             self.write(json.loads(line))
         else:
-            self._fh.write(line + "\n")
+            self._write_line((line + "\n").encode("utf-8"))
+
+    def _write_line(self, line: bytes) -> None:
+        if self._bytes is not None:
+            self._bytes.write(line)
+        else:  # a text stream without a byte layer (io.StringIO as stdout)
+            self._fh.write(line.decode("utf-8"))
 
     def _flush(self) -> None:
         import pyarrow as pa

@@ -98,6 +98,7 @@ BAD_CASES = {
     "emptytext.jsonl": (b'{"id": "e1", "text": "   "}\n', "empty document"),
     "array.jsonl": (b'[1, 2]\n', "a JSON object is expected"),
     "badutf8.jsonl": (b'{"id": "u1", "text": "caf\xe9"}\n', "invalid UTF-8"),
+    "surrogate.jsonl": (b'{"id": "s1", "text": "caf\\ud800 ok"}\n', "lone surrogate"),
     "weird.csv": (b"a,b\n", "unsupported file type"),
     "broken.jsonl.gz": (b"not gzip at all", "cannot read gzip"),
 }
@@ -223,31 +224,40 @@ _JSON_VALUES = st.recursive(
 @settings(max_examples=2000, deadline=None)
 @given(_JSON_VALUES)
 def test_record_lines_equal_json_dumps(value):
-    """Output lines are json.dumps(..., ensure_ascii=False) exactly: the compiled writer
-    for plain values (escapes, numbers, nesting), the json module for the rest (NaN and
-    infinities, keys that are not str), which the compiled one hands back (None)."""
+    """Output lines are json.dumps(..., ensure_ascii=False) exactly, and in UTF-8 with
+    a line break: the compiled writer for plain values (escapes, numbers, nesting), the
+    json module for the rest (NaN and infinities, keys that are not str, lone surrogates,
+    which UTF-8 cannot carry), which the compiled one hands back (None)."""
     import json
     import math
 
     from cleaner._jsonl import dumps as compiled
+    from cleaner._jsonl import line as compiled_line
 
-    from cleaner.io import dumps
+    from cleaner.io import dumps, dumps_line
 
     want = json.dumps(value, ensure_ascii=False)
     assert dumps(value) == want
     fast = compiled(value)
     assert fast is None or fast == want
+    fast_line = compiled_line(value)
+    assert (fast_line is None) == (fast is None)
+    assert fast_line is None or fast_line == (want + "\n").encode("utf-8")
 
     def plain(v) -> bool:
         if isinstance(v, float):
             return math.isfinite(v)
+        if isinstance(v, str):
+            return not any("\ud800" <= c <= "\udfff" for c in v)
         if isinstance(v, dict):
-            return all(isinstance(k, str) and plain(x) for k, x in v.items())
+            return all(isinstance(k, str) and plain(k) and plain(x) for k, x in v.items())
         if isinstance(v, list | tuple):
             return all(map(plain, v))
         return True
 
     assert (fast is not None) == plain(value)
+    if plain(value) or fast is None and "\ud800" not in want:
+        assert dumps_line(value) == (want + "\n").encode("utf-8")
 
 
 def test_record_lines_hand_back_what_they_cannot_write():
