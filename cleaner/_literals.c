@@ -9,8 +9,13 @@
  *                                       in text (a str), anywhere, overlaps included,
  *                                       below bit 256, where each bit b that paired has
  *                                       counts only when bit b + 256 is found as well
- * scan_lines(table, text) -> list      (i, mask) for each line i of text (split on
- *                                       "\n", from 0) whose mask, as scan's, is not 0
+ * scan_lines(table, text[, same]) -> list | None
+ *                                       (i, mask) for each line i of text (split on
+ *                                       "\n", from 0) whose mask, as scan's, is not 0;
+ *                                       with same (65536 bytes, 1 where str.casefold
+ *                                       leaves a character as it is), of the text
+ *                                       case-folded here, or None when a character
+ *                                       of it needs str.casefold
  *
  * The text is read as UTF-8: a literal occurs in a string exactly where its UTF-8
  * bytes occur in the string's (UTF-8 is self-synchronising). One-byte literals are
@@ -301,13 +306,62 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     return mask_to_int(&found);
 }
 
+/* text case-folded, as UTF-8, into a new buffer of *n bytes: upper-case ASCII letters
+ * lowered, every other character kept, which same (65536 bytes, 1 where str.casefold
+ * leaves a character as it is) must say folds to itself. NULL with no error set when
+ * some character does not (or is above U+FFFF); NULL with an error when out of memory. */
+static uint8_t *fold_utf8(PyObject *text, const uint8_t *same, Py_ssize_t *n) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    uint8_t *out = PyMem_Malloc((size_t)(3 * len + 1)), *q = out;
+    if (!out) { PyErr_NoMemory(); return NULL; }
+    for (Py_ssize_t i = 0; i < len; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 0x80) {
+            *q++ = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        } else if (c > 0xFFFF || !same[c]) {
+            PyMem_Free(out);
+            return NULL;
+        } else if (c < 0x800) {
+            *q++ = (uint8_t)(0xC0 | c >> 6);
+            *q++ = (uint8_t)(0x80 | (c & 0x3F));
+        } else {
+            *q++ = (uint8_t)(0xE0 | c >> 12);
+            *q++ = (uint8_t)(0x80 | (c >> 6 & 0x3F));
+            *q++ = (uint8_t)(0x80 | (c & 0x3F));
+        }
+    }
+    *n = q - out;
+    return out;
+}
+
 static PyObject *scan_lines(PyObject *self, PyObject *args) {
-    const uint8_t *s;
-    Py_ssize_t n;
-    Table *t = parse(args, &s, &n);
-    if (!t) return NULL;
-    PyObject *out = PyList_New(0);
-    if (!out) return NULL;
+    PyObject *capsule, *text;
+    Py_buffer same = {NULL};
+    if (!PyArg_ParseTuple(args, "OU|y*", &capsule, &text, &same)) return NULL;
+    const Table *t = PyCapsule_GetPointer(capsule, "cleaner._literals.Table");
+    const uint8_t *s = NULL;
+    uint8_t *folded = NULL;
+    Py_ssize_t n = 0;
+    PyObject *out = NULL;
+    if (!t) goto done;
+    if (same.buf) {
+        if (same.len != 65536) {
+            PyErr_SetString(PyExc_ValueError, "scan_lines: the fold table must have 65536 entries");
+            goto done;
+        }
+        s = folded = fold_utf8(text, same.buf, &n);
+        if (!s) {
+            if (!PyErr_Occurred()) out = Py_NewRef(Py_None); /* the caller folds it */
+            goto done;
+        }
+    } else {
+        s = (const uint8_t *)PyUnicode_AsUTF8AndSize(text, &n);
+        if (!s) goto done;
+    }
+    out = PyList_New(0);
+    if (!out) goto done;
     Py_ssize_t line = 0, start = 0;
     while (start <= n) {
         const uint8_t *nl = memchr(s + start, '\n', (size_t)(n - start));
@@ -319,8 +373,8 @@ static PyObject *scan_lines(PyObject *self, PyObject *args) {
             PyObject *item = Py_BuildValue("(nN)", line, mask_to_int(&found));
             if (!item || PyList_Append(out, item) < 0) {
                 Py_XDECREF(item);
-                Py_DECREF(out);
-                return NULL;
+                Py_CLEAR(out);
+                goto done;
             }
             Py_DECREF(item);
         }
@@ -328,6 +382,9 @@ static PyObject *scan_lines(PyObject *self, PyObject *args) {
         start = end + 1;
         line++;
     }
+done:
+    PyMem_Free(folded);
+    if (same.buf) PyBuffer_Release(&same);
     return out;
 }
 
@@ -336,7 +393,7 @@ static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
      "scan(table, text) -> the OR of the masks of the literals text holds"},
     {"scan_lines", scan_lines, METH_VARARGS,
-     "scan_lines(table, text) -> [(i, mask)] for each line i whose scan is not 0"},
+     "scan_lines(table, text[, same]) -> [(i, mask)] for each line i whose scan is not 0"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_literals",

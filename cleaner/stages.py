@@ -175,7 +175,8 @@ class _Gate:
             return {}
         out = {}
         allowed = self._allowed
-        for i, mask in scan_lines(self.table, text.casefold()):
+        found = scan_lines(self.table, text, SAME_FOLDED)  # None: str.casefold needed
+        for i, mask in found if found is not None else scan_lines(self.table, text.casefold()):
             stripped = lines[i].stripped
             if not stripped:
                 continue

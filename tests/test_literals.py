@@ -290,6 +290,27 @@ def test_literal_scan_reports_a_paired_bit_only_with_its_partner():
     assert scan(unpaired, "foto x") == 1 and scan(unpaired, "a/b") == 0
 
 
+def test_literal_scan_folds_the_text_itself_as_str_casefold_does():
+    """Given the table of characters that fold to themselves, scan_lines folds the text
+    itself (ASCII lowered, others kept) with the result of scanning text.casefold(), or
+    says None where a character needs str.casefold."""
+    from cleaner._literals import build, scan_lines
+
+    from cleaner.literals import SAME_FOLDED
+
+    rnd = random.Random(7)
+    literals = ["baca", "juga", "é", "“", "(c)", "ab", "»"]
+    table = build([lit.encode() for lit in literals], [1 << i for i in range(len(literals))])
+    alphabet = "abcABC jugaJUGA(é“»\n"
+    for _ in range(2000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40)))
+        assert scan_lines(table, text, SAME_FOLDED) == scan_lines(table, text.casefold())
+    for needs in ("BACA É", "straße", "x\U0001D400", "ΣΑ"):
+        assert scan_lines(table, needs, SAME_FOLDED) is None
+    with pytest.raises(ValueError, match="65536"):
+        scan_lines(table, "x", b"short")
+
+
 def test_literal_scan_equals_a_plain_search_for_each_literal():
     """Many literals of every length, sharing first bytes and four-byte heads, over
     random lines of their own letters: the scan finds exactly those a line holds."""
