@@ -12,6 +12,11 @@
  * line(obj) -> bytes | None
  *
  * dumps(obj) and a line break, in UTF-8, or None where dumps gives None.
+ *
+ * lone_surrogate(obj) -> bool
+ *
+ * Whether a str in obj (itself, or in the dicts, lists and tuples it holds, keys too)
+ * holds a lone surrogate: a character U+D800 .. U+DFFF (a str holds only lone ones).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -199,10 +204,59 @@ static PyObject *line(PyObject *self, PyObject *obj) {
     return result;
 }
 
+/* 1 when obj holds a surrogate (see lone_surrogate()), else 0; -1 too deep. */
+static int has_surrogate(PyObject *obj, int depth) {
+    if (depth > 10000) return -1; /* json.loads gives no deeper */
+    if (PyUnicode_Check(obj)) {
+        int kind = PyUnicode_KIND(obj);
+        if (kind == PyUnicode_1BYTE_KIND) return 0;
+        const void *data = PyUnicode_DATA(obj);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(obj);
+        if (kind == PyUnicode_2BYTE_KIND) {
+            const Py_UCS2 *p = data;
+            for (Py_ssize_t i = 0; i < n; i++)
+                if (p[i] >= 0xD800 && p[i] <= 0xDFFF) return 1;
+        } else {
+            const Py_UCS4 *p = data;
+            for (Py_ssize_t i = 0; i < n; i++)
+                if (p[i] >= 0xD800 && p[i] <= 0xDFFF) return 1;
+        }
+        return 0;
+    }
+    if (PyDict_Check(obj)) {
+        Py_ssize_t pos = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(obj, &pos, &key, &value)) {
+            int rc = has_surrogate(key, depth + 1);
+            if (!rc) rc = has_surrogate(value, depth + 1);
+            if (rc) return rc;
+        }
+        return 0;
+    }
+    if (PyList_Check(obj) || PyTuple_Check(obj)) {
+        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(obj); i++) {
+            int rc = has_surrogate(PySequence_Fast_GET_ITEM(obj, i), depth + 1);
+            if (rc) return rc;
+        }
+    }
+    return 0;
+}
+
+static PyObject *lone_surrogate(PyObject *self, PyObject *obj) {
+    int rc = has_surrogate(obj, 0);
+    if (rc < 0) {
+        PyErr_SetString(PyExc_RecursionError, "lone_surrogate: nested too deep");
+        return NULL;
+    }
+    return PyBool_FromLong(rc);
+}
+
 static PyMethodDef methods[] = {
     {"dumps", dumps, METH_O,
      "dumps(obj) -> json.dumps(obj, ensure_ascii=False), or None where it cannot say"},
     {"line", line, METH_O, "line(obj) -> dumps(obj) and a line break in UTF-8, or None"},
+    {"lone_surrogate", lone_surrogate, METH_O,
+     "lone_surrogate(obj) -> whether a str in obj holds a lone surrogate"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_jsonl",

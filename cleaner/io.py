@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from ._jsonl import dumps as fast_dumps
 from ._jsonl import line as fast_line
+from ._jsonl import lone_surrogate
 
 SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".parquet")
 PARQUET_BATCH = 2048
@@ -127,21 +128,14 @@ def parse_record(raw: bytes | str, origin: str, allow_empty: bool = False,
         record = json.loads(raw)
     except json.JSONDecodeError as exc:
         return Reject(origin, f"not valid JSON: {exc.msg} at column {exc.colno}", raw=raw)
-    if ("\\ud" in raw or "\\uD" in raw) and _lone_surrogate(record):
+    except RecursionError:
+        return Reject(origin, "JSON nested too deeply to read", raw=raw)
+    if lone_surrogate(record):
         doc_id = record.get(fields.id) if isinstance(record, dict) else None
         return Reject(origin, "a string holds a lone surrogate (a \\uD800-\\uDFFF escape "
                       "not in a pair): not valid Unicode, it cannot be written as UTF-8",
                       id=None if doc_id is None else str(doc_id), raw=raw)
     return to_document(record, origin, fields, allow_empty, raw)
-
-
-def _lone_surrogate(record: Any) -> bool:
-    """True when a string in the parsed record holds a lone surrogate."""
-    try:
-        json.dumps(record, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def _read_jsonl(stream: IO[bytes], name: str, allow_empty: bool = False,
