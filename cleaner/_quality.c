@@ -104,24 +104,18 @@ static void top(Table *t, const uint64_t *keys, size_t m, size_t *at, uint32_t *
 }
 
 /* Characters of the n-grams that repeat an earlier one (skipping past each repeat),
- * and whether any key occurs twice. */
+ * and whether any key occurs twice: exactly when some n-gram is found to repeat (until
+ * one is, no key is skipped, so every key is seen). */
 static long long repeated(Table *t, const uint64_t *keys, size_t m, size_t n,
                           const Py_ssize_t *prefix, int *any) {
     memset(t->counts, 0, (t->mask + 1) * sizeof *t->counts);
     *any = 0;
-    for (size_t i = 0; i < m; i++) {
-        size_t s = slot_of(t, keys[i]);
-        if (t->counts[s]) { *any = 1; break; }
-        t->keys[s] = keys[i];
-        t->counts[s] = 1;
-    }
-    if (!*any) return 0;
-    memset(t->counts, 0, (t->mask + 1) * sizeof *t->counts);
     long long chars = 0;
     size_t i = 0;
     while (i < m) {
         size_t s = slot_of(t, keys[i]);
         if (t->counts[s]) {
+            *any = 1;
             chars += prefix[i + n] - prefix[i];
             i += n;
         } else {
