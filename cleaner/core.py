@@ -42,6 +42,7 @@ class Cleaner:
         self.forced_site = self.book.site(site) if site else None
         base = self.book.common + self.book.languages[lang]
         self._base = base
+        self._base_names = tuple(p.name for p in base)
         self._matchers: dict[str | None, Matcher] = {}
 
     def _matcher(self, site: Pack | None) -> Matcher:
@@ -72,7 +73,7 @@ class Cleaner:
         proposals = self._matcher(pack).propose(text, lines)
         proposals += repeated_proposals(lines, proposals)
         spans = merge(text, proposals)
-        packs = tuple(p.name for p in self._base) + ((pack.name,) if pack else ())
+        packs = self._base_names + ((pack.name,) if pack else ())
         cleaned = normalise(cut(text, spans))
         signals: dict[str, float] = {}
         flags: tuple[str, ...] = ()
