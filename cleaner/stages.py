@@ -369,22 +369,21 @@ class Matcher:
     def propose(self, text: str, lines: Sequence[Line]) -> list[Proposal]:
         """Every span the rules want removed, with its precedence rank."""
         out: list[Proposal] = []
-        nonblank = [i for i, ln in enumerate(lines) if ln.stripped]
         tail_started = False
         inline, inline_gated = bool(self._by_scope["inline"]), self._inline_gated
         inline_bits = self._gate.bits("inline")
         masks = self._gate.lines(text, lines)
-        visit = enumerate(nonblank)
-        if self._all_gated:
-            visit = ((pos, i) for pos, i in visit if i in masks)
+        # The nonblank lines to look at, in order, with their masks: when every rule is
+        # gated, only those some rule may match (the gate names them in line order).
+        visit = masks.items() if self._all_gated else (
+            (i, masks.get(i, 0)) for i, ln in enumerate(lines) if ln.stripped)
         (line_free, line_bits), (block_free, block_bits), (tail_free, tail_bits) = (
             self._wanted[s] for s in ("line", "block", "tail"))
-        for pos, i in visit:
+        for i, mask in visit:
             line = lines[i]
-            mask = masks.get(i, 0)
             for rule in self._candidates("line", line, mask) if line_free or mask & line_bits \
                     else ():
-                if rule.standalone and _continues(lines, nonblank, pos):
+                if rule.standalone and _continues(lines, i):
                     continue
                 out.append(Proposal(line.start, line.stop, rule.id, rule.category,
                                     (0, rule.order)))
@@ -398,10 +397,9 @@ class Matcher:
                     if block_free or mask & block_bits else ():
                 stop = line.stop
                 taken = 0
-                for j in nonblank[pos + 1:]:
+                for follower in _nonblank_after(lines, i):
                     if taken >= rule.max_lines:
                         break
-                    follower = lines[j]
                     try:
                         ok = rule.follow.fullmatch(follower.stripped, timeout=self.timeout)
                     except TimeoutError:
@@ -413,7 +411,7 @@ class Matcher:
                 out.append(Proposal(line.start, stop, rule.id, rule.category, (2, rule.order)))
                 break
             if not tail_started and (tail_free or mask & tail_bits):
-                after = len(nonblank) - pos - 1
+                after = sum(1 for _ in _nonblank_after(lines, i))
                 for rule in self._candidates("tail", line, mask):
                     if rule.max_after is None or after <= rule.max_after:
                         out.append(Proposal(line.start, len(text), rule.id, rule.category,
@@ -423,16 +421,20 @@ class Matcher:
         return out
 
 
+def _nonblank_after(lines: Sequence[Line], i: int) -> Iterator[Line]:
+    """The nonblank lines after line index ``i``, in order."""
+    return (lines[j] for j in range(i + 1, len(lines)) if lines[j].stripped)
+
+
 _CONTINUATION = regex.compile(r"[\p{Ll},.;:)\]]|[-–—](?:\s|$)")
 
 
-def _continues(lines: Sequence[Line], nonblank: Sequence[int], pos: int) -> bool:
+def _continues(lines: Sequence[Line], i: int) -> bool:
     """True when the sentence runs on into the next line (it starts in lower case or
     with punctuation, or is a dateline's lone dash): the line is a fragment a scraper
     split off where a link was."""
-    if pos + 1 >= len(nonblank):
-        return False
-    return bool(_CONTINUATION.match(lines[nonblank[pos + 1]].stripped))
+    following = next(_nonblank_after(lines, i), None)
+    return following is not None and bool(_CONTINUATION.match(following.stripped))
 
 
 def repeated_proposals(lines: Sequence[Line], claimed: Sequence[Proposal] = ()
