@@ -170,10 +170,32 @@ def needs_ftfy(text: str) -> bool:
                     and not unicodedata.is_normalized("NFC", text)))
 
 
+def fix_lines(text: str) -> str:
+    """``ftfy.fix_text(text, FTFY_CONFIG)``, with ftfy run only on the lines that need it.
+
+    ftfy fixes a text line by line (each line with its line break), and a line that
+    ``needs_ftfy`` lets pass it leaves as it is; its HTML unescaping stops for good at
+    the first line holding "<", as here. A text longer than ftfy's segment goes to ftfy
+    whole."""
+    config = FTFY_CONFIG
+    if len(text) > config.max_decode_length:
+        return ftfy.fix_text(text, config)
+    out = []
+    pos = 0
+    while pos < len(text):
+        end = text.find("\n", pos) + 1 or len(text)
+        line = text[pos:end]
+        if config.unescape_html == "auto" and "<" in line:
+            config = config._replace(unescape_html=False)
+        out.append(ftfy.fix_and_explain(line, config)[0] if needs_ftfy(line) else line)
+        pos = end
+    return "".join(out)
+
+
 def normalise(text: str) -> str:
     """Repair encoding damage, fold runs of spaces, strip lines, allow one blank line."""
     if needs_ftfy(text):
-        text = ftfy.fix_text(text, FTFY_CONFIG)
+        text = fix_lines(text)
     folded = fold_spaces(text)  # None for text with "\r" or U+001C .. U+001F
     if folded is not None:
         return folded

@@ -152,6 +152,28 @@ def test_ftfy_precheck_never_skips_a_text_ftfy_would_change():
     assert not needs_ftfy("“Kami siap,” katanya – pada ‘Senin’ … café")
 
 
+def test_ftfy_on_the_lines_that_need_it_equals_ftfy_on_the_whole_text():
+    import ftfy
+
+    from cleaner.render import FTFY_CONFIG, fix_lines, needs_ftfy
+
+    from .conftest import CORPUS
+
+    samples = ["ok line\nâ€œhalo\nplain", "&amp; first\n<b> then &amp;\nâ€” x",
+               "<p>\n&eacute; after a tag", "&eacute; before\n<i>", "a\r\nÃ©t\r\nb",
+               "x\u2028y\nz", "last line without break â€œ", "\n\nÃ\n"]
+    corpus = CORPUS / "id-news" / "scraped-2025-06.jsonl"
+    if corpus.exists():
+        import json
+
+        with corpus.open(encoding="utf-8") as fh:
+            texts = [json.loads(line)["text"] for line in fh]
+        samples += [t for t in texts if needs_ftfy(t)]
+    for text in samples:
+        assert fix_lines(text) == ftfy.fix_text(text, FTFY_CONFIG), text[:80]
+    assert len(samples) > 40
+
+
 def test_mojibake_window_assumptions_hold_for_installed_ftfy():
     """needs_ftfy searches ftfy's mojibake expression only near non-ASCII runs; that is
     exact while every branch needs a non-ASCII character and matches are short."""
