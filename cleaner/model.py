@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 CATEGORIES: tuple[str, ...] = (
     "related",
@@ -39,10 +39,9 @@ class RemovedSpan:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Proposal:
+class Proposal(NamedTuple):
     """A stage's wish to remove ``[start, end)``; ``rank`` orders overlapping wishes
-    (lower wins)."""
+    (lower wins). A named tuple: stages make one per match, tens of thousands a corpus."""
 
     start: int
     end: int
