@@ -110,7 +110,7 @@ def to_document(record: Any, origin: str, fields: Fields = DEFAULT_FIELDS,
     if not isinstance(text, str):
         return Reject(origin, f"{fields.text!r} must be a string, got {type(text).__name__}",
                       id=doc_id, raw=raw if raw is not None else dumps(record))
-    if not text.strip() and not allow_empty:
+    if (not text or text.isspace()) and not allow_empty:
         return Reject(origin, "empty document", id=doc_id,
                       raw=raw if raw is not None else dumps(record))
     if doc_id is None:
@@ -146,7 +146,7 @@ def parse_record(raw: bytes | str, origin: str, allow_empty: bool = False,
 def _read_jsonl(stream: IO[bytes], name: str, allow_empty: bool = False,
                 fields: Fields = DEFAULT_FIELDS) -> Iterator[Document | Reject]:
     for number, raw in enumerate(stream, 1):
-        if not raw.strip():
+        if raw.isspace():  # a line holds at least its line break, or is the last one
             continue
         yield parse_record(raw.rstrip(b"\r\n"), f"{name}:{number}", allow_empty, fields)
 
