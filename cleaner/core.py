@@ -63,10 +63,10 @@ class Cleaner:
     def clean(self, text: str, source: str | None = None, url: str | None = None,
               site: str | None = None) -> CleanResult:
         """Clean one article body. Raises RuleTimeout if a pattern runs away."""
-        if isinstance(text, bytes | bytearray):
-            raise TypeError("clean() takes str, not bytes: decode the text first "
-                            "(e.g. data.decode('utf-8'))")
         if not isinstance(text, str):
+            if isinstance(text, bytes | bytearray):
+                raise TypeError("clean() takes str, not bytes: decode the text first "
+                                "(e.g. data.decode('utf-8'))")
             raise TypeError(f"clean() takes str, not {type(text).__name__}")
         pack = self.book.site(site) if site else self.site_for(text, source, url)
         lines = split_lines(text)

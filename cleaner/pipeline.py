@@ -110,9 +110,9 @@ class Run:
             if isinstance(result, str):
                 self.reject(Reject(item.origin, result, item.id, dumps(item.record)))
                 continue
-            for span in result.removed:
-                self.categories[span.category] += 1
-                self.rules[span.rule, span.category] += 1
+            if result.removed:
+                self.categories.update([span.category for span in result.removed])
+                self.rules.update([(span.rule, span.category) for span in result.removed])
             self.flags.update(result.flags)
             yield item, result, prepared
 
