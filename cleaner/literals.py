@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Callable
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -150,14 +151,78 @@ def _parse(source: str) -> Any:
         return None
 
 
-@functools.cache
+_KEPT: dict[str, dict[tuple[Any, ...], Any]] = {}
+"""The analyses made so far, by function and arguments (``kept``): ``kept_analyses``
+gives them for ``cache`` to keep between runs, ``restore_analyses`` puts them back."""
+
+
+def _kept(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Like ``functools.cache`` for an analysis, its results kept in ``_KEPT`` under its
+    name, by its arguments with the defaults filled in (one entry however it is
+    called)."""
+    kept = _KEPT.setdefault(fn.__name__, {})
+    defaults = fn.__defaults__ or ()
+    names = fn.__code__.co_varnames[:fn.__code__.co_argcount]
+
+    @functools.wraps(fn)
+    def analysis(*args: Any, **kwargs: Any) -> Any:
+        if kwargs or len(args) < len(names):
+            given = dict(zip(names, args, strict=False), **kwargs)
+            args = tuple(given[n] if n in given else defaults[i - len(names) + len(defaults)]
+                         for i, n in enumerate(names))
+        try:
+            return kept[args]
+        except KeyError:
+            result = kept[args] = fn(*args)
+            return result
+
+    return analysis
+
+
+def _sets_out(value: Any) -> Any:
+    """An analysis result as JSON: sets as sorted lists, tuples as lists."""
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return [_sets_out(v) for v in value]
+    return value
+
+
+_RESTORE: dict[str, Callable[[Any], Any]] = {
+    "never_empty": bool,
+    "required_literal_sets": lambda v: tuple(frozenset(x) for x in v),
+    "start_prefixes": lambda v: None if v is None else frozenset(v),
+    "end_keys": lambda v: None if v is None else frozenset(v),
+}
+"""How each kept analysis's result comes back from JSON."""
+
+
+def kept_analyses() -> dict[str, list[list[Any]]]:
+    """Every analysis made so far, as JSON: per function, [arguments, result] pairs."""
+    return {name: [[list(args), _sets_out(result)] for args, result in kept.items()]
+            for name, kept in _KEPT.items()}
+
+
+def restore_analyses(data: Any) -> None:
+    """Put back analyses ``kept_analyses`` gave (raise ValueError, restoring nothing,
+    for data of another shape)."""
+    try:
+        restored = {name: {tuple(args): _RESTORE[name](result) for args, result in pairs}
+                    for name, pairs in data.items()}
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"not kept analyses: {exc}") from None
+    for name, results in restored.items():
+        _KEPT[name].update(results)
+
+
+@_kept
 def never_empty(source: str) -> bool:
     """True when every match of ``source`` holds a character (False when unsure)."""
     tree = _parse(source)
     return tree is not None and tree.getwidth()[0] > 0
 
 
-@functools.cache
+@_kept
 def required_literal_sets(source: str) -> tuple[Literals, ...]:
     """Sets of case-folded literals, each of which every match of ``source`` holds one
     of (a line must hold one of each), the most telling first (the rarest by
@@ -289,7 +354,7 @@ def _item_prefixes(op: Any, av: Any, size: int) -> set[str]:
     return {_OPEN}  # any character, a category, a negation, a back-reference...
 
 
-@functools.cache
+@_kept
 def start_prefixes(source: str, stripped: bool = False, size: int = PREFIX
                    ) -> frozenset[str] | None:
     """The starts of every match of ``source``, as ``start_key`` strings of ``size``
@@ -375,7 +440,7 @@ def _ends_line(items: list[tuple[Any, Any]]) -> bool:
     return False
 
 
-@functools.cache
+@_kept
 def end_keys(source: str, whole: bool = True) -> frozenset[str] | None:
     """``start_key`` of the last character of a stripped line that a match of ``source``
     ends it with: of the whole line (``whole``, a whole-line rule), or, for a pattern

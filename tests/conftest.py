@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,10 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 CORPUS = REPO.parent / "shared" / "corpus"
+
+# What loading rules works out is kept between runs (cleaner.cache): the tests, and the
+# commands they run, keep it in a directory of their own, not the user's.
+os.environ["CLEANER_CACHE"] = tempfile.mkdtemp(prefix="cleaner-test-cache-")
 
 
 @pytest.fixture(scope="session")

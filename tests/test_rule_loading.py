@@ -182,3 +182,67 @@ def test_bundled_rules_copy_is_self_contained(tmp_path):
     copy = tmp_path / "bundled"
     shutil.copytree(REPO / "rules", copy)
     assert load_rules(copy).packs
+
+
+def test_a_loaded_rules_directory_is_kept_and_read_back(tmp_path, monkeypatch):
+    """The first load checks the examples and keeps what it worked out; the next load of
+    the same files reads it back instead (no example is run) and cleans the same."""
+    import cleaner.examples
+    from cleaner import literals
+
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path / "cache"))
+    root = make_rules(tmp_path, good())
+    first = Cleaner(rules=root)
+    text = "Harga cabai naik.\nIklan Baris\nWarga mengeluh."
+    want = first.clean(text)
+    kept = list((tmp_path / "cache").glob("rules-*.json"))
+    assert len(kept) == 1
+
+    def no_check(pack):
+        raise AssertionError("examples run again")
+
+    monkeypatch.setattr(cleaner.examples, "check_pack", no_check)
+    analyses = literals.kept_analyses()
+    for results in literals._KEPT.values():
+        results.clear()
+    again = Cleaner(rules=root)
+    assert literals.kept_analyses()["required_literal_sets"] == \
+        analyses["required_literal_sets"]
+    assert again.clean(text) == want and [s.rule for s in want.removed] == ["base.ad"]
+
+
+def test_a_changed_rule_is_checked_again_despite_what_was_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path / "cache"))
+    root = make_rules(tmp_path, good())
+    load_rules(root)
+    pack = root / "id" / "base.toml"
+    pack.write_text(good().replace('examples.remove = ["Iklan Baris"]',
+                                   'examples.remove = ["Iklan Koran"]'), encoding="utf-8")
+    with pytest.raises(RuleError, match="not removed"):
+        load_rules(root)
+    assert len(list((tmp_path / "cache").glob("rules-*.json"))) == 1
+
+
+@pytest.mark.parametrize("setting", ["off", "a file, not a directory", "unreadable"])
+def test_rules_load_whatever_the_cache(tmp_path, monkeypatch, setting):
+    """Keeping off, a cache path that cannot be a directory, or a kept file that is not
+    JSON: the rules load (and are checked) as without a cache."""
+    root = make_rules(tmp_path, good())
+    cache = tmp_path / "cache"
+    if setting == "off":
+        monkeypatch.setenv("CLEANER_CACHE", "off")
+    elif setting == "a file, not a directory":
+        cache.write_text("x", encoding="utf-8")
+        monkeypatch.setenv("CLEANER_CACHE", str(cache))
+    else:
+        monkeypatch.setenv("CLEANER_CACHE", str(cache))
+        load_rules(root)
+        for kept in cache.glob("rules-*.json"):
+            kept.write_text("{not json", encoding="utf-8")
+    book = load_rules(root)
+    assert [r.id for p in book.packs for r in p.rules] == ["base.ad"]
+    if setting == "off":
+        assert not cache.exists()
+    if setting == "unreadable":  # read as missing, then written afresh
+        [kept] = cache.glob("rules-*.json")
+        assert json.loads(kept.read_text(encoding="utf-8"))["examples"] == "pass"
