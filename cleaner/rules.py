@@ -12,10 +12,12 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import regex
 
+from . import literals
 from .model import CATEGORIES
 from .quality import FlagRule, QualitySettings, parse_quality
 
@@ -198,14 +200,22 @@ def _read_stopwords(path: Path, pack: Path) -> frozenset[str]:
                      not w.lstrip().startswith("#"))
 
 
-def load_pack(path: Path, kind: str, pack_index: int) -> Pack:
-    """Parse and compile one pack file; raise RuleError naming the file and rule."""
+def read_pack(path: Path) -> dict[str, Any]:
+    """A pack file's TOML; raise RuleError naming the file."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(path, f"cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise RuleError(path, f"invalid TOML: {exc}") from None
+
+
+def load_pack(path: Path, kind: str, pack_index: int, data: dict[str, Any] | None = None
+              ) -> Pack:
+    """Parse (unless ``data``, its TOML, is given) and compile one pack file; raise
+    RuleError naming the file and rule."""
+    if data is None:
+        data = read_pack(path)
     unknown = set(data) - {"pack", "rules", "quality"}
     if unknown:
         raise RuleError(path, f"unknown top-level key(s) {sorted(unknown)}")
@@ -339,8 +349,22 @@ def load_rules(root: Path | str | None = None, check_examples: bool = True) -> R
     rank = {"site": 0, "common": 2}
     by_precedence = sorted(range(len(files)), key=lambda i: (rank.get(files[i][1], 1), i))
     precedence = {i: n for n, i in enumerate(by_precedence)}
+    from . import cache
+
+    try:
+        key: str | None = cache.rules_key((str(path.relative_to(base)), path.read_bytes())
+                                          for path, _ in files)
+    except OSError:  # load_pack says which file
+        key = None
+    kept = cache.read(key) if key else None
+    kept_packs = kept.get("packs") if kept else None
+    if not (isinstance(kept_packs, list) and len(kept_packs) == len(files)
+            and all(isinstance(d, dict) for d in kept_packs)):
+        kept_packs = None
+    parsed: list[dict[str, Any]] = []
     for index, (path, kind) in enumerate(files):
-        pack = load_pack(path, kind, precedence[index])
+        parsed.append(kept_packs[index] if kept_packs else read_pack(path))
+        pack = load_pack(path, kind, precedence[index], parsed[-1])
         if pack.name in names:
             raise RuleError(path, f"pack name {pack.name!r} is also used by "
                             f"{names[pack.name].path}")
@@ -366,34 +390,36 @@ def load_rules(root: Path | str | None = None, check_examples: bool = True) -> R
         root=str(base), common=tuple(common),
         languages={k: tuple(v) for k, v in languages.items()}, sites=tuple(sites),
     )
-    if check_examples:
-        _check_examples(book, files, base)
-    return book
-
-
-def _check_examples(book: RuleBook, files: list[tuple[Path, str]], base: Path) -> None:
-    """Raise RuleError for the first pack whose rules fail their examples; what a
-    passing load works out (the pattern analyses) is kept for the next (``cache``)."""
-    from . import cache, literals
-    from .examples import check_pack
-
-    try:
-        key = cache.rules_key((str(path.relative_to(base)), path.read_bytes())
-                              for path, _ in files)
-    except OSError:
-        key = None
-    kept = cache.read(key) if key else None
+    # What an earlier load of the same files by the same cleaner worked out (cache): the
+    # examples passed, and the analyses the check made; else the check is made here.
+    passed = restored = False
     if kept is not None and kept.get("examples") == "pass":
         try:
             literals.restore_analyses(kept.get("analyses"))
-            return
-        except ValueError:
-            pass  # another shape: check again
+            passed = restored = True
+        except ValueError:  # another shape: check again
+            pass
+    if check_examples and not passed:
+        _check_examples(book)
+        passed = True
+    if key and (kept_packs is None or passed and not restored):
+        data: dict[str, Any] = {"packs": parsed}
+        if passed:
+            data.update(examples="pass", analyses=literals.kept_analyses())
+        try:
+            cache.write(key, data)
+        except (TypeError, ValueError):  # TOML values JSON cannot hold: nothing kept
+            pass
+    return book
+
+
+def _check_examples(book: RuleBook) -> None:
+    """Raise RuleError for the first pack whose rules fail their examples."""
+    from .examples import check_pack
+
     for pack in book.packs:
         failures = check_pack(pack)
         if failures:
             rule_id, reason = failures[0]
             more = f" (and {len(failures) - 1} more failures)" if len(failures) > 1 else ""
             raise RuleError(pack.path, reason + more, rule_id)
-    if key:
-        cache.write(key, {"examples": "pass", "analyses": literals.kept_analyses()})
