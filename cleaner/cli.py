@@ -13,7 +13,6 @@ from .core import Cleaner
 from .dedup import DEDUP_FIELDS, POLICIES, DedupConfig, DedupResult, KeepPolicy
 from .dedup.config import HASHES
 from .dedup.index import PREPARED
-from .dedup.stream import annotate_stream
 from .examples import check_pack
 from .io import (
     AtomicWriter,
@@ -154,6 +153,8 @@ def dedup_summary(c: dict[str, int], dropped: int) -> str:
 
 def _dedup_to_output(args: argparse.Namespace, run: Run, records: Iterator[dict[str, Any]],
                      config: DedupConfig, keep: KeepPolicy) -> tuple[DedupResult, int]:
+    from .dedup.stream import annotate_stream  # here: clean never needs it
+
     fields = fields_of(args)
     with ExitStack() as stack:
         out = stack.enter_context(RecordWriter(args.output))

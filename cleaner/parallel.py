@@ -9,7 +9,6 @@ flight, so memory does not grow with the input.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -96,6 +95,8 @@ def _ordered(items: Iterable[Any], payload: Callable[[Any], Any],
     """Yield ``(item, result)`` in input order, ``work`` running in ``workers`` processes
     on chunks of ``payload(item)``; at most ``workers * 4`` chunks are in flight. Forked
     workers inherit ``cleaner`` (built from ``initargs[0]``) instead of building one."""
+    import multiprocessing as mp  # here: a one-worker run never needs it
+
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     global _worker
     if cleaner is not None and ctx.get_start_method() == "fork":
