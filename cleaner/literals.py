@@ -255,7 +255,10 @@ def start_key(c: str) -> str:
     return "0" if _DIGIT.match(c) else c.casefold()[:1]
 
 
-SAME_FOLDED = bytes(chr(c).casefold() == chr(c) for c in range(0x10000))
+BMP = "".join(map(chr, range(0x10000)))
+"""Every character up to U+FFFF, in order (the tables of characters are built over it)."""
+
+SAME_FOLDED = bytes(c.casefold() == c for c in BMP)
 """1 for each character up to U+FFFF that ``str.casefold`` leaves as it is (a string's
 case-folding is its characters', one by one)."""
 

@@ -19,15 +19,14 @@ import regex
 from ._quality import counts as ngram_counts
 from ._quality import measure, stop_table, units
 from ._quality import signals as measured_signals
-from .literals import SAME_FOLDED
+from .literals import BMP, SAME_FOLDED
 
 _WORD = regex.compile(r"\w+(?:[-'’]\w+)*")
 _NON_UPPER = regex.compile(r"\P{Lu}+")
 _NON_DIGITS = regex.compile(r"\D+")
 _NON_LETTERS = regex.compile(r"\P{L}+")
 _LETTER = regex.compile(r"\p{L}")
-_BMP = "".join(map(chr, range(0x10000)))
-_WHITESPACE = tuple(regex.findall(r"\s", _BMP))
+_WHITESPACE = tuple(regex.findall(r"\s", BMP))
 """Every character ``\\s`` matches (none lies above U+FFFF)."""
 
 
@@ -40,7 +39,7 @@ def _class_table() -> bytes:
     classes = (r"\p{L}+", r"\p{Lu}+", r"\d+", r"\s+", r"\w+", r"[-'’]+")
     for bit, pattern in enumerate(classes):
         members = bytearray(0x10000)
-        for m in regex.finditer(pattern, _BMP):
+        for m in regex.finditer(pattern, BMP):
             members[m.start():m.end()] = ones[:m.end() - m.start()]
         flags |= int.from_bytes(members, "little") << bit  # a byte's 1 to its bit
     flags |= int.from_bytes(SAME_FOLDED, "little") << 6
