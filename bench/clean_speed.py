@@ -254,6 +254,12 @@ def main() -> int:
     print(f"corpus: {args.corpus} ({files} files), {n_docs:,} documents, "
           f"{mb:.2f} MB of text (UTF-8)")
     print(f"cores (os.cpu_count()): {cores}")
+    from cleaner.cache import cache_dir
+
+    kept = cache_dir()
+    print(f"rules cache: {kept} (each cleaner process reads back what loading the rules "
+          "works out; CLEANER_CACHE=off measures without it)" if kept else
+          "rules cache: off (each cleaner process works the rules out again)")
 
     rows: list[Row] = []
     notes: list[str] = []
