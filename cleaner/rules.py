@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import regex
 
-from . import literals
+from . import cache, literals
 from .model import CATEGORIES
 from .quality import FlagRule, QualitySettings, parse_quality
 
@@ -200,12 +200,15 @@ def _read_stopwords(path: Path, pack: Path) -> frozenset[str]:
                      not w.lstrip().startswith("#"))
 
 
-def read_pack(path: Path) -> dict[str, Any]:
-    """A pack file's TOML; raise RuleError naming the file."""
+def read_pack(path: Path, raw: bytes | None = None) -> dict[str, Any]:
+    """A pack file's TOML, from its bytes ``raw`` when they were read already; raise
+    RuleError naming the file."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = (path.read_bytes() if raw is None else raw).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(path, f"cannot read: {exc}") from None
+    try:  # line breaks as a file read as text gives them
+        return tomllib.loads(text.replace("\r\n", "\n").replace("\r", "\n"))
     except tomllib.TOMLDecodeError as exc:
         raise RuleError(path, f"invalid TOML: {exc}") from None
 
@@ -349,13 +352,15 @@ def load_rules(root: Path | str | None = None, check_examples: bool = True) -> R
     rank = {"site": 0, "common": 2}
     by_precedence = sorted(range(len(files)), key=lambda i: (rank.get(files[i][1], 1), i))
     precedence = {i: n for n, i in enumerate(by_precedence)}
-    from . import cache
-
-    try:
-        key: str | None = cache.rules_key((str(path.relative_to(base)), path.read_bytes())
-                                          for path, _ in files)
-    except OSError:  # load_pack says which file
-        key = None
+    raw: list[bytes | None] = []  # each file read once, for the cache key and to parse
+    for path, _ in files:
+        try:
+            raw.append(path.read_bytes())
+        except OSError:  # read_pack names the file when its turn comes
+            raw.append(None)
+    key = cache.rules_key((str(path.relative_to(base)), data)
+                          for (path, _), data in zip(files, raw, strict=True)
+                          ) if None not in raw else None
     kept = cache.read(key) if key else None
     kept_packs = kept.get("packs") if kept else None
     if not (isinstance(kept_packs, list) and len(kept_packs) == len(files)
@@ -363,7 +368,7 @@ def load_rules(root: Path | str | None = None, check_examples: bool = True) -> R
         kept_packs = None
     parsed: list[dict[str, Any]] = []
     for index, (path, kind) in enumerate(files):
-        parsed.append(kept_packs[index] if kept_packs else read_pack(path))
+        parsed.append(kept_packs[index] if kept_packs else read_pack(path, raw[index]))
         pack = load_pack(path, kind, precedence[index], parsed[-1])
         if pack.name in names:
             raise RuleError(path, f"pack name {pack.name!r} is also used by "

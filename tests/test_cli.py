@@ -141,8 +141,12 @@ def test_unreadable_file_rejected(tmp_path, monkeypatch, capsys):
     src = tmp_path / "locked.txt"
     src.write_text(STORY, encoding="utf-8")
 
-    def deny(self):
-        raise PermissionError(13, "Permission denied")
+    read_bytes = Path.read_bytes
+
+    def deny(self):  # the input only: the rule files are read the same way
+        if self == src:
+            raise PermissionError(13, "Permission denied")
+        return read_bytes(self)
 
     monkeypatch.setattr(Path, "read_bytes", deny)
     code = cli.main(["clean", str(src)])

@@ -246,3 +246,16 @@ def test_rules_load_whatever_the_cache(tmp_path, monkeypatch, setting):
     if setting == "unreadable":  # read as missing, then written afresh
         [kept] = cache.glob("rules-*.json")
         assert json.loads(kept.read_text(encoding="utf-8"))["examples"] == "pass"
+
+
+@pytest.mark.parametrize("line_break", ["\r\n", "\r"])
+def test_a_pack_with_other_line_breaks_loads_as_with_unix_ones(tmp_path, monkeypatch,
+                                                               line_break):
+    """Line breaks are read as a text file reads them: CRLF and a lone CR are LF."""
+    monkeypatch.setenv("CLEANER_CACHE", "off")
+    unix = load_rules(make_rules(tmp_path / "unix", good()))
+    other = load_rules(make_rules(tmp_path / "other", good().replace("\n", line_break)))
+    assert [(r.id, r.source, r.remove_examples, r.keep_examples)
+            for p in other.packs for r in p.rules] == \
+        [(r.id, r.source, r.remove_examples, r.keep_examples)
+         for p in unix.packs for r in p.rules]
