@@ -9,6 +9,6 @@ MODULES = ("cleaner.dedup._minhash", "cleaner.dedup._verify", "cleaner._quality"
            "cleaner._literals", "cleaner._render", "cleaner._lines", "cleaner._jsonl")
 
 setup(
-    ext_modules=[Extension(name, [name.replace(".", "/") + ".c"],
+    ext_modules=[Extension(name, [name.replace(".", "/") + ".c"], depends=["cleaner/_bytes.h"],
                            extra_compile_args=["-O3", "-std=c11"]) for name in MODULES],
 )

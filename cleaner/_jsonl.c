@@ -20,35 +20,18 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#include "_bytes.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #define MAX_DEPTH 64
 
-typedef struct {
-    char *p; /* UTF-8 */
-    Py_ssize_t len, cap;
-} Out;
-
-static int grow(Out *o, Py_ssize_t more) {
-    if (o->len + more <= o->cap) return 0;
-    Py_ssize_t cap = o->cap ? o->cap : 4096;
-    while (cap < o->len + more) cap *= 2;
-    char *p = PyMem_Realloc(o->p, (size_t)cap);
-    if (!p) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    o->p = p;
-    o->cap = cap;
-    return 0;
-}
-
-static int put_ascii(Out *o, const char *s, Py_ssize_t n) {
-    if (grow(o, n) < 0) return -1;
+static int put_ascii(Bytes *o, const char *s, Py_ssize_t n) {
+    if (bytes_room(o, (size_t)n) < 0) return -1;
     memcpy(o->p + o->len, s, (size_t)n);
-    o->len += n;
+    o->len += (size_t)n;
     return 0;
 }
 
@@ -102,11 +85,11 @@ ESCAPE(escape2, Py_UCS2)
 ESCAPE(escape4, Py_UCS4)
 
 /* 0 written, 1 a lone surrogate, -1 an error. */
-static int put_str(Out *o, PyObject *s) {
+static int put_str(Bytes *o, PyObject *s) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(s);
-    if (grow(o, 6 * n + 2) < 0) return -1; /* \u00XX or 4 bytes at most */
+    if (bytes_room(o, 6 * (size_t)n + 2) < 0) return -1; /* \u00XX or 4 bytes at most */
     const void *data = PyUnicode_DATA(s);
-    Py_ssize_t k = o->len;
+    Py_ssize_t k = (Py_ssize_t)o->len;
     o->p[k++] = '"';
     switch (PyUnicode_KIND(s)) {
     case PyUnicode_1BYTE_KIND: k = escape1(data, n, o->p, k); break;
@@ -115,11 +98,11 @@ static int put_str(Out *o, PyObject *s) {
     }
     if (k < 0) return 1;
     o->p[k++] = '"';
-    o->len = k;
+    o->len = (size_t)k;
     return 0;
 }
 
-static int put_repr(Out *o, PyObject *obj) {
+static int put_repr(Bytes *o, PyObject *obj) {
     PyObject *r = PyObject_Repr(obj);
     if (!r) return -1;
     Py_ssize_t n;
@@ -130,7 +113,7 @@ static int put_repr(Out *o, PyObject *obj) {
 }
 
 /* 0 written, 1 not a value this module writes, -1 an error. */
-static int put(Out *o, PyObject *obj, int depth) {
+static int put(Bytes *o, PyObject *obj, int depth) {
     if (depth > MAX_DEPTH) return 1;
     if (obj == Py_None) return put_ascii(o, "null", 4);
     if (obj == Py_True) return put_ascii(o, "true", 4);
@@ -184,22 +167,22 @@ static int put(Out *o, PyObject *obj, int depth) {
 }
 
 static PyObject *dumps(PyObject *self, PyObject *obj) {
-    Out o = {NULL, 0, 0};
+    Bytes o = {NULL, 0, 0};
     int rc = put(&o, obj, 0);
     PyObject *result = rc < 0 ? NULL
                        : rc > 0 ? Py_NewRef(Py_None)
-                       : PyUnicode_DecodeUTF8(o.p, o.len, "strict");
+                       : PyUnicode_DecodeUTF8(o.p, (Py_ssize_t)o.len, "strict");
     PyMem_Free(o.p);
     return result;
 }
 
 static PyObject *line(PyObject *self, PyObject *obj) {
-    Out o = {NULL, 0, 0};
+    Bytes o = {NULL, 0, 0};
     int rc = put(&o, obj, 0);
     if (rc == 0) rc = put_ascii(&o, "\n", 1);
     PyObject *result = rc < 0 ? NULL
                        : rc > 0 ? Py_NewRef(Py_None)
-                       : PyBytes_FromStringAndSize(o.p, o.len);
+                       : PyBytes_FromStringAndSize(o.p, (Py_ssize_t)o.len);
     PyMem_Free(o.p);
     return result;
 }

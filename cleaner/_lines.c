@@ -21,6 +21,8 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#include "_bytes.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -82,24 +84,6 @@ static PyObject *split(PyObject *self, PyObject *args) {
     return out;
 }
 
-/* A growing array of bytes. */
-typedef struct {
-    char *p;
-    size_t len, cap;
-} Buf;
-
-/* Room for more bytes in b; -1 when out of memory. */
-static int buf_room(Buf *b, size_t more) {
-    if (b->len + more <= b->cap) return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + more) cap *= 2;
-    char *p = PyMem_Realloc(b->p, cap);
-    if (!p) { PyErr_NoMemory(); return -1; }
-    b->p = p;
-    b->cap = cap;
-    return 0;
-}
-
 /* c as UTF-8 at q (c below U+110000); the bytes written. */
 static inline size_t put_utf8(char *q, Py_UCS4 c) {
     if (c < 0x80) { q[0] = (char)c; return 1; }
@@ -116,11 +100,11 @@ static inline size_t put_utf8(char *q, Py_UCS4 c) {
 
 /* The key of s (see the module), as UTF-8, appended to b, and its word count; -1 on
  * error. */
-static Py_ssize_t key_of(PyObject *s, const uint8_t *fold, Buf *b) {
+static Py_ssize_t key_of(PyObject *s, const uint8_t *fold, Bytes *b) {
     int kind = PyUnicode_KIND(s);
     const void *data = PyUnicode_DATA(s);
     Py_ssize_t n = PyUnicode_GET_LENGTH(s), words = 0;
-    if (buf_room(b, 4 * (size_t)n + 1) < 0) return -1;
+    if (bytes_room(b, 4 * (size_t)n + 1) < 0) return -1;
     char *q = b->p + b->len;
     int space = 1, plain = 1;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -154,7 +138,7 @@ static Py_ssize_t key_of(PyObject *s, const uint8_t *fold, Buf *b) {
     if (!folded) return -1;
     Py_ssize_t size;
     const char *utf8 = PyUnicode_AsUTF8AndSize(folded, &size);
-    if (!utf8 || buf_room(b, (size_t)size) < 0) {
+    if (!utf8 || bytes_room(b, (size_t)size) < 0) {
         Py_DECREF(folded);
         return -1;
     }
@@ -162,24 +146,6 @@ static Py_ssize_t key_of(PyObject *s, const uint8_t *fold, Buf *b) {
     b->len += (size_t)size;
     Py_DECREF(folded);
     return words;
-}
-
-static inline uint64_t mix64(uint64_t h) {
-    h ^= h >> 33; h *= 0xFF51AFD7ED558CCDull; h ^= h >> 33; h *= 0xC4CEB9FE1A85EC53ull;
-    return h ^ (h >> 33);
-}
-
-/* A 64-bit key of n bytes at p, 8 at a time; never 0 (an empty slot). */
-static uint64_t hash_of(const char *p, size_t n) {
-    uint64_t h = 0xCBF29CE484222325ull ^ n, v;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&v, p + i, 8);
-        h = mix64(h ^ v);
-    }
-    v = 0;
-    memcpy(&v, p + i, n - i);
-    return mix64(h ^ v) | 1;
 }
 
 static Py_ssize_t long_at(PyObject *seq, Py_ssize_t i) {
@@ -194,8 +160,8 @@ static PyObject *repeats(PyObject *self, PyObject *args) {
                           &PyList_Type, &reach, &fold, &min_words, &contained_words))
         return NULL;
     PyObject *out = NULL;
-    Buf key = {NULL, 0, 0};
-    Buf earlier = {NULL, 0, 0}; /* the keys of contained_words words or more, each after a
+    Bytes key = {NULL, 0, 0};
+    Bytes earlier = {NULL, 0, 0}; /* the keys of contained_words words or more, each after a
                                    line break: a key holds none, so a key is part of an
                                    earlier one exactly where its bytes are in these */
     Py_ssize_t count = PyList_GET_SIZE(lines), spans = PyList_GET_SIZE(starts);
@@ -229,7 +195,7 @@ static PyObject *repeats(PyObject *self, PyObject *args) {
         Py_ssize_t words = key_of(stripped, fold.buf, &key);
         if (words < 0) goto fail;
         if (words < min_words) continue; /* never a copy, and no longer line is the same */
-        uint64_t h = hash_of(key.p, key.len);
+        uint64_t h = bytes_key(key.p, key.len);
         size_t s = (size_t)h & (cap - 1);
         while (seen[s] && seen[s] != h) s = (s + 1) & (cap - 1);
         int copy = seen[s] == h;
@@ -243,7 +209,7 @@ static PyObject *repeats(PyObject *self, PyObject *args) {
         }
         seen[s] = h;
         if (words >= contained_words) {
-            if (buf_room(&earlier, key.len + 1) < 0) goto fail;
+            if (bytes_room(&earlier, key.len + 1) < 0) goto fail;
             earlier.p[earlier.len++] = '\n';
             memcpy(earlier.p + earlier.len, key.p, key.len);
             earlier.len += key.len;

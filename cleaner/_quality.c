@@ -47,6 +47,8 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#include "_bytes.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -69,11 +71,6 @@ static inline size_t slot_of(const Table *t, uint64_t key) {
 }
 
 #define FNV64_BASIS 0xCBF29CE484222325ull
-
-static inline uint64_t mix64(uint64_t h) {
-    h ^= h >> 33; h *= 0xFF51AFD7ED558CCDull; h ^= h >> 33; h *= 0xC4CEB9FE1A85EC53ull;
-    return h ^ (h >> 33);
-}
 
 /* A word's key from the FNV-1a hash of its code points: mixed, never 0 (the empty slot
  * of a stop table). */
@@ -439,24 +436,13 @@ typedef struct {
     long long units, dups, chars, dup_chars;
 } Units;
 
-static inline uint64_t load8(const uint8_t *p) {
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
 /* Adds the unit text[start:end], stripped, if not empty. */
 static void add_unit(Units *u, int kind, const void *data, Py_ssize_t start, Py_ssize_t end) {
     while (start < end && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, start))) start++;
     while (end > start && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end - 1))) end--;
     if (start == end) return;
-    /* the key of its bytes (all units of a text share one width), 8 at a time */
-    const uint8_t *p = (const uint8_t *)data + start * kind, *stop = p + (end - start) * kind;
-    uint64_t h = FNV64_BASIS ^ (uint64_t)(end - start);
-    for (; p + 8 <= stop; p += 8) h = mix64(h ^ load8(p));
-    uint64_t tail = 0;
-    memcpy(&tail, p, (size_t)(stop - p));
-    uint64_t key = mix64(h ^ tail) | 1;
+    /* the key of its bytes (all units of a text share one width) */
+    uint64_t key = bytes_key((const char *)data + start * kind, (size_t)(end - start) * kind);
     size_t s = slot_of(&u->seen, key);
     u->units++;
     u->chars += end - start;

@@ -1,0 +1,51 @@
+/* Shared by the compiled parts (included, not a module): a growing array of bytes, and
+ * a 64-bit key of a run of bytes. */
+#ifndef CLEANER_BYTES_H
+#define CLEANER_BYTES_H
+
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+    char *p;
+    size_t len, cap;
+} Bytes;
+
+/* Room for more bytes after b->len; -1 (MemoryError set) when out of memory. */
+static inline int bytes_room(Bytes *b, size_t more) {
+    if (b->len + more <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + more) cap *= 2;
+    char *p = PyMem_Realloc(b->p, cap);
+    if (!p) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+/* A 64-bit finaliser (MurmurHash3's): every input bit moves every output bit. */
+static inline uint64_t mix64(uint64_t h) {
+    h ^= h >> 33; h *= 0xFF51AFD7ED558CCDull; h ^= h >> 33; h *= 0xC4CEB9FE1A85EC53ull;
+    return h ^ (h >> 33);
+}
+
+/* A 64-bit key of n bytes at p, 8 at a time, never 0 (an empty slot of a table):
+ * distinct runs collide with negligible probability. */
+static inline uint64_t bytes_key(const void *p, size_t n) {
+    const char *s = p;
+    uint64_t h = 0xCBF29CE484222325ull ^ n, v;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&v, s + i, 8);
+        h = mix64(h ^ v);
+    }
+    v = 0;
+    memcpy(&v, s + i, n - i);
+    return mix64(h ^ v) | 1;
+}
+
+#endif
