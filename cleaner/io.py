@@ -253,8 +253,9 @@ def dumps(record: dict[str, Any]) -> str:
 def dumps_line(record: dict[str, Any]) -> bytes:
     """``dumps(record)`` and a line break, in UTF-8 (``_jsonl.line``, which writes the
     UTF-8 as it goes)."""
-    line = fast_line(record)
-    return line if line is not None else (dumps(record) + "\n").encode("utf-8")
+    line = fast_line(record)  # None where fast_dumps would give None too
+    return line if line is not None else \
+        (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 class AtomicWriter:
