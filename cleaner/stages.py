@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import regex
 
@@ -267,6 +267,10 @@ class Matcher:
         # When every rule is gated, only lines holding some rule's literals are read.
         self._all_gated = self._inline_gated and not any(
             free for free, _ in self._wanted.values())
+        self._kept: dict[str, dict[str, tuple[int, Any]]] = {
+            s: {} for s in ("line", "inline", "block", "tail")}
+        """Per scope, for short lines met before: the line (stripped; as it is for inline
+        rules), the scope's bits of its mask, and what the scope's rules found in it."""
 
     @functools.cached_property
     def _inline(self) -> regex.Pattern[str] | None:
@@ -292,6 +296,19 @@ class Matcher:
             return pattern.fullmatch(line.stripped, timeout=self.timeout) is not None
         except TimeoutError:
             raise RuleTimeout(rule, line.number, self.timeout) from None
+
+    def _first(self, scope: str, line: Line, mask: int) -> Rule | None:
+        """The first of ``_candidates``: what it depends on, the stripped line and the
+        scope's bits of its mask, is kept for short lines (furniture recurs in document
+        after document, and its lines are short)."""
+        kept = self._kept[scope]
+        bits = mask & self._gate.bits(scope)
+        found = kept.get(line.stripped)
+        if found is not None and found[0] == bits:
+            return found[1]  # type: ignore[no-any-return]
+        rule = next(self._candidates(scope, line, mask), None)
+        _keep(kept, line.stripped, bits, rule)
+        return rule
 
     def _candidates(self, scope: str, line: Line, mask: int) -> Iterator[Rule]:
         """Rules of ``scope`` whose pattern matches the whole stripped line, in order.
@@ -325,6 +342,18 @@ class Matcher:
         for rule in rules.rules:
             if rule.order > first.order and rule in maybe and self._full(rule, line):
                 yield rule
+
+    def _inline_found(self, subject: str, line_no: int, mask: int
+                      ) -> tuple[tuple[int, int, Rule], ...]:
+        """``_inline_matches``, kept for short lines as ``_first`` keeps its own."""
+        kept = self._kept["inline"]
+        bits = mask & self._gate.bits("inline")
+        found = kept.get(subject)
+        if found is not None and found[0] == bits:
+            return found[1]  # type: ignore[no-any-return]
+        matches = tuple(self._inline_matches(subject, line_no, mask))
+        _keep(kept, subject, bits, matches)
+        return matches
 
     def _inline_matches(self, subject: str, line_no: int, mask: int
                         ) -> Iterator[tuple[int, int, Rule]]:
@@ -381,20 +410,23 @@ class Matcher:
             self._wanted[s] for s in ("line", "block", "tail"))
         for i, mask in visit:
             line = lines[i]
-            for rule in self._candidates("line", line, mask) if line_free or mask & line_bits \
-                    else ():
-                if rule.standalone and _continues(lines, i):
-                    continue
+            rule = self._first("line", line, mask) if line_free or mask & line_bits \
+                else None
+            if rule is not None and rule.standalone and _continues(lines, i):
+                # a fragment of a sentence: only a rule that is not standalone takes it
+                rule = next((r for r in itertools.islice(
+                    self._candidates("line", line, mask), 1, None) if not r.standalone), None)
+            if rule is not None:
                 out.append(Proposal(line.start, line.stop, rule.id, rule.category,
                                     (0, rule.order)))
-                break
             if inline and (not inline_gated or mask & inline_bits):
-                for start, end, rule in self._inline_matches(text[line.start:line.end],
-                                                             line.number, mask):
+                for start, end, rule in self._inline_found(text[line.start:line.end],
+                                                           line.number, mask):
                     out.append(Proposal(line.start + start, line.start + end, rule.id,
                                         rule.category, (1, rule.order)))
-            for rule in self._candidates("block", line, mask) \
-                    if block_free or mask & block_bits else ():
+            rule = self._first("block", line, mask) if block_free or mask & block_bits \
+                else None
+            if rule is not None:
                 stop = line.stop
                 taken = 0
                 for follower in _nonblank_after(lines, i):
@@ -409,16 +441,32 @@ class Matcher:
                     stop = follower.stop
                     taken += 1
                 out.append(Proposal(line.start, stop, rule.id, rule.category, (2, rule.order)))
-                break
-            if not tail_started and (tail_free or mask & tail_bits):
+            rule = self._first("tail", line, mask) \
+                if not tail_started and (tail_free or mask & tail_bits) else None
+            if rule is not None:
                 after = sum(1 for _ in _nonblank_after(lines, i))
-                for rule in self._candidates("tail", line, mask):
-                    if rule.max_after is None or after <= rule.max_after:
-                        out.append(Proposal(line.start, len(text), rule.id, rule.category,
-                                            (3, rule.order)))
-                        tail_started = True
-                        break
+                later = itertools.islice(self._candidates("tail", line, mask), 1, None)
+                rule = next((r for r in itertools.chain((rule,), later)
+                             if r.max_after is None or after <= r.max_after), None)
+                if rule is not None:
+                    out.append(Proposal(line.start, len(text), rule.id, rule.category,
+                                        (3, rule.order)))
+                    tail_started = True
         return out
+
+
+_KEPT_CHARS = 200
+"""Lines up to this long have what the rules found in them kept (``Matcher._first``)."""
+_KEPT_LINES = 1 << 14
+"""Lines kept per scope at most: when full, the memory is emptied and fills again."""
+
+
+def _keep(kept: dict[str, tuple[int, Any]], line: str, bits: int, found: Any) -> None:
+    """Keep what was ``found`` in a short ``line`` with its mask's ``bits``."""
+    if len(line) <= _KEPT_CHARS:
+        if len(kept) >= _KEPT_LINES:
+            kept.clear()
+        kept[line] = (bits, found)
 
 
 def _nonblank_after(lines: Sequence[Line], i: int) -> Iterator[Line]:

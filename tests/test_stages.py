@@ -65,6 +65,20 @@ def test_standalone_rule_skips_sentence_fragments(cleaner_default):
     assert [(s.category, s.text.strip()) for s in spans][0] == ("meta", "Tempo.co")
 
 
+def test_a_line_met_before_is_judged_again_in_its_new_place():
+    # The matcher keeps what the rules found in a short line; whether the line is a
+    # sentence fragment depends on the next line, which is read every time.
+    cleaner = Cleaner()
+    alone = "Judul Berita\ndetikcom\nIsi cerita yang panjang di sini."
+    fragment = "Dari video yang diperoleh\ndetikcom\n, terlihat polisi menyergap perahu."
+    for _ in range(2):
+        assert removed(cleaner.clean(alone)) == [("id-meta.outlet-name", "detikcom")]
+        assert removed(cleaner.clean(fragment)) == []
+    fresh = Cleaner()
+    assert [fresh.clean(t).removed for t in (fragment, alone, fragment)] == \
+        [cleaner.clean(t).removed for t in (fragment, alone, fragment)]
+
+
 def test_block_ends_at_first_non_title_line(cleaner_default):
     text = ("Cerita awal yang panjang.\nBaca juga:\nJudul Artikel Lain di Sini\n"
             "Judul Kedua Juga Lain\nCerita berlanjut dengan kalimat lengkap di sini.\n")
