@@ -15,6 +15,7 @@ None: the rule is always tried. Nothing that could match is ever skipped.
 
 from __future__ import annotations
 
+import array
 import functools
 import unicodedata
 from collections.abc import Callable
@@ -255,12 +256,24 @@ def start_key(c: str) -> str:
     return "0" if _DIGIT.match(c) else c.casefold()[:1]
 
 
-BMP = "".join(map(chr, range(0x10000)))
+BMP = array.array("I", range(0x10000)).tobytes().decode("utf-32-le", "surrogatepass")
 """Every character up to U+FFFF, in order (the tables of characters are built over it)."""
 
-SAME_FOLDED = bytes(c.casefold() == c for c in BMP)
-"""1 for each character up to U+FFFF that ``str.casefold`` leaves as it is (a string's
-case-folding is its characters', one by one)."""
+
+def _same_folded(step: int = 64) -> bytes:
+    """``SAME_FOLDED``: a string's case-folding is its characters', one by one, so only
+    the characters of a run of ``step`` that casefolding changes need looking at."""
+    out = bytearray(b"\x01") * len(BMP)
+    for i in range(0, len(BMP), step):
+        run = BMP[i:i + step]
+        if run.casefold() != run:
+            for j, c in enumerate(run):
+                out[i + j] = c.casefold() == c
+    return bytes(out)
+
+
+SAME_FOLDED = _same_folded()
+"""1 for each character up to U+FFFF that ``str.casefold`` leaves as it is."""
 
 
 def line_key(chars: str) -> str:

@@ -290,6 +290,13 @@ def test_literal_scan_reports_a_paired_bit_only_with_its_partner():
     assert scan(unpaired, "foto x") == 1 and scan(unpaired, "a/b") == 0
 
 
+def test_the_character_tables_are_what_they_say():
+    from cleaner.literals import BMP, SAME_FOLDED
+
+    assert [ord(c) for c in BMP] == list(range(0x10000))
+    assert SAME_FOLDED == bytes(c.casefold() == c for c in BMP)
+
+
 def test_literal_scan_folds_the_text_itself_as_str_casefold_does():
     """Given the table of characters that fold to themselves, scan_lines folds the text
     itself (ASCII lowered, others kept) with the result of scanning text.casefold(), or
