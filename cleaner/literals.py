@@ -247,6 +247,7 @@ _SPACE = " "
 _DIGIT = regex.compile(r"\d")
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def start_key(c: str) -> str:
     """What ``start_prefixes`` names a character by: case-folded, "0" for any digit
     ``\\d`` matches (the regex module's Unicode may be newer than ``unicodedata``'s), " "

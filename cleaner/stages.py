@@ -267,10 +267,11 @@ class Matcher:
         # When every rule is gated, only lines holding some rule's literals are read.
         self._all_gated = self._inline_gated and not any(
             free for free, _ in self._wanted.values())
-        self._kept: dict[str, dict[str, tuple[int, Any]]] = {
-            s: {} for s in ("line", "inline", "block", "tail")}
+        self._kept: dict[str, dict[Any, tuple[int, Any]]] = {
+            s: {} for s in ("line", "inline", "block", "tail", "follow")}
         """Per scope, for short lines met before: the line (stripped; as it is for inline
-        rules), the scope's bits of its mask, and what the scope's rules found in it."""
+        rules), the scope's bits of its mask, and what the scope's rules found in it; for
+        "follow", by block rule and stripped line, whether the line goes on its block."""
 
     @functools.cached_property
     def _inline(self) -> regex.Pattern[str] | None:
@@ -309,6 +310,21 @@ class Matcher:
         rule = next(self._candidates(scope, line, mask), None)
         _keep(kept, line.stripped, bits, rule)
         return rule
+
+    def _follows(self, rule: Rule, line: Line) -> bool:
+        """Whether ``line`` goes on a block of ``rule`` (its ``follow`` pattern matches the
+        stripped line), kept for short lines as ``_first`` keeps its own."""
+        kept = self._kept["follow"]
+        key = (rule.order, line.stripped)
+        found = kept.get(key)
+        if found is not None:
+            return found[1]  # type: ignore[no-any-return]
+        try:
+            ok = rule.follow.fullmatch(line.stripped, timeout=self.timeout) is not None
+        except TimeoutError:
+            raise RuleTimeout(rule, line.number, self.timeout) from None
+        _keep(kept, key, 0, ok)
+        return ok
 
     def _candidates(self, scope: str, line: Line, mask: int) -> Iterator[Rule]:
         """Rules of ``scope`` whose pattern matches the whole stripped line, in order.
@@ -430,13 +446,7 @@ class Matcher:
                 stop = line.stop
                 taken = 0
                 for follower in _nonblank_after(lines, i):
-                    if taken >= rule.max_lines:
-                        break
-                    try:
-                        ok = rule.follow.fullmatch(follower.stripped, timeout=self.timeout)
-                    except TimeoutError:
-                        raise RuleTimeout(rule, follower.number, self.timeout) from None
-                    if not ok:
+                    if taken >= rule.max_lines or not self._follows(rule, follower):
                         break
                     stop = follower.stop
                     taken += 1
@@ -461,12 +471,14 @@ _KEPT_LINES = 1 << 14
 """Lines kept per scope at most: when full, the memory is emptied and fills again."""
 
 
-def _keep(kept: dict[str, tuple[int, Any]], line: str, bits: int, found: Any) -> None:
-    """Keep what was ``found`` in a short ``line`` with its mask's ``bits``."""
-    if len(line) <= _KEPT_CHARS:
+def _keep(kept: dict[Any, tuple[int, Any]], key: str | tuple[int, str], bits: int,
+          found: Any) -> None:
+    """Keep what was ``found`` in a short line (``key``: the line, or a rule's order and
+    the line) with its mask's ``bits``."""
+    if len(key if isinstance(key, str) else key[1]) <= _KEPT_CHARS:
         if len(kept) >= _KEPT_LINES:
             kept.clear()
-        kept[line] = (bits, found)
+        kept[key] = (bits, found)
 
 
 def _nonblank_after(lines: Sequence[Line], i: int) -> Iterator[Line]:

@@ -74,9 +74,13 @@ def test_a_line_met_before_is_judged_again_in_its_new_place():
     for _ in range(2):
         assert removed(cleaner.clean(alone)) == [("id-meta.outlet-name", "detikcom")]
         assert removed(cleaner.clean(fragment)) == []
+    # a block's title lines: the same line ends one block and goes on another
+    block = "Cerita.\nBaca juga:\nJudul Artikel Lain\nCerita berlanjut di sini dengan kalimat."
+    longer = "Cerita.\nBaca juga:\nJudul Artikel Lain\nJudul Kedua\nCerita, lanjutnya, di sini."
+    docs = (fragment, alone, fragment, block, longer, block)
     fresh = Cleaner()
-    assert [fresh.clean(t).removed for t in (fragment, alone, fragment)] == \
-        [cleaner.clean(t).removed for t in (fragment, alone, fragment)]
+    assert [fresh.clean(t).removed for t in docs] == [cleaner.clean(t).removed for t in docs]
+    assert [Cleaner().clean(t).removed for t in docs] == [fresh.clean(t).removed for t in docs]
 
 
 def test_block_ends_at_first_non_title_line(cleaner_default):
