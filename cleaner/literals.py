@@ -194,6 +194,8 @@ _RESTORE: dict[str, Callable[[Any], Any]] = {
     "required_literal_sets": lambda v: tuple(frozenset(x) for x in v),
     "start_prefixes": lambda v: None if v is None else frozenset(v),
     "end_keys": lambda v: None if v is None else frozenset(v),
+    "nonspace_width": lambda v: None if v is None else int(v),
+    "tail_reach": lambda v: None if v is None else int(v),
 }
 """How each kept analysis's result comes back from JSON."""
 
@@ -455,6 +457,90 @@ def _ends_line(items: list[tuple[Any, Any]]) -> bool:
             return all(_ends_line(b.data) for b in av[1])
         return False
     return False
+
+
+def _is_space(op: Any, av: Any) -> bool:
+    """Whether the item matches white space only (``\\s``, a space, a class of them)."""
+    if op is sre.LITERAL:
+        return chr(av).isspace()
+    return op is sre.IN and all(
+        (o is sre.CATEGORY and a is sre.CATEGORY_SPACE) or (o is sre.LITERAL and chr(a).isspace())
+        for o, a in av)
+
+
+def _width(items: list[tuple[Any, Any]]) -> int | None:
+    """At most how many characters other than white space a match of the sequence
+    holds: an item that matches white space only (``\\s``, which ``str.isspace`` takes
+    for white space too) counts none, however often repeated; None when unbounded."""
+    total = 0
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue
+        if op in (sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN, sre.CATEGORY):
+            total += 0 if _is_space(op, av) else 1
+            continue
+        if op is sre.SUBPATTERN:
+            width = _width(av[3].data)
+        elif op is sre.ATOMIC_GROUP:
+            width = _width(av.data)
+        elif op is sre.BRANCH:
+            widths = [_width(b.data) for b in av[1]]
+            width = None if None in widths else max(widths)  # type: ignore[type-var]
+        elif op in _REPEATS:
+            width = _width(av[2].data)
+            if width and av[1] is sre.MAXREPEAT:
+                return None
+            width = None if width is None else width * av[1] if width else 0
+        else:
+            return None
+        if width is None:
+            return None
+        total += width
+    return total
+
+
+@_kept
+def nonspace_width(source: str) -> int | None:
+    """At most how many characters other than white space (``str.isspace``) a match of
+    ``source`` holds: a stripped line with more is no whole-line match. None when
+    unbounded or beyond the analysis."""
+    tree = _parse(source)
+    return None if tree is None else _width(tree.data)
+
+
+def _reach(items: list[tuple[Any, Any]]) -> int | None:
+    """For a sequence whose every match ends at the end of the subject (its last item is
+    ``$``, ``\\Z``, or a look-ahead, group or alternation that ends so): at most how
+    many characters other than white space lie from the start of a match to the end of
+    the subject. None otherwise."""
+    if not items:
+        return None
+    op, av = items[-1]
+    if op is sre.AT and av in _LINE_END:
+        last: int | None = 0
+    elif op is sre.ASSERT and av[0] == 1:  # a look-ahead: what it reads lies after
+        last = _reach(av[1].data)
+    elif op is sre.SUBPATTERN:
+        last = _reach(av[3].data)
+    elif op is sre.ATOMIC_GROUP:
+        last = _reach(av.data)
+    elif op is sre.BRANCH:
+        reaches = [_reach(b.data) for b in av[1]]
+        last = None if None in reaches else max(reaches)  # type: ignore[type-var]
+    else:
+        return None
+    head = _width(items[:-1])
+    return None if last is None or head is None else head + last
+
+
+@_kept
+def tail_reach(source: str) -> int | None:
+    """For a pattern whose every match ends at the end of the line (``\\)\\s*$``,
+    ``(?=\\s*$)``): at most how many characters other than white space lie from the
+    start of a match to the end of the line, so no match starts further back. None for
+    other patterns, or unbounded."""
+    tree = _parse(source)
+    return None if tree is None else _reach(tree.data)
 
 
 @_kept

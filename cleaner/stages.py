@@ -24,9 +24,11 @@ from .literals import (
     end_keys,
     line_key,
     never_empty,
+    nonspace_width,
     required_literal_sets,
     share,
     start_prefixes,
+    tail_reach,
 )
 from .model import Proposal
 from .rules import Rule
@@ -249,6 +251,11 @@ class Matcher:
         # result for a full match) they fail fast. They are tried one by one.
         self._reverse = {r.id: regex.compile("(?r)" + r.source) for r in ordered
                          if r.scope != "inline" and _opens_wide(r.source)}
+        self._widths = {r.id: nonspace_width(r.source) for r in ordered}
+        """Per rule: at most how many characters other than white space a match holds."""
+        self._reaches = {r.id: tail_reach(r.source) for r in ordered}
+        """Per rule that matches only at the end of a line: how far back a match starts
+        at most, in characters other than white space."""
         self._gate = _Gate(self._by_scope)
         self._scopes = {s: _Scope(self._by_scope[s], self._gate.rules[s], self._reverse)
                         for s in ("line", "block", "tail")}
@@ -292,6 +299,10 @@ class Matcher:
         return RuleTimeout(rules[0], line_no, self.timeout)
 
     def _full(self, rule: Rule, line: Line) -> bool:
+        width = self._widths[rule.id]
+        if width is not None and len(line.stripped) > width and \
+                _nonspace(line.stripped) > width:
+            return False
         pattern = self._reverse.get(rule.id, rule.pattern)
         try:
             return pattern.fullmatch(line.stripped, timeout=self.timeout) is not None
@@ -406,6 +417,9 @@ class Matcher:
 
     def _search(self, rule: Rule, subject: str, pos: int, line_no: int
                 ) -> regex.Match[str] | None:
+        reach = self._reaches[rule.id]
+        if reach is not None:
+            pos = _tail_start(subject, pos, reach)
         try:
             return rule.pattern.search(subject, pos, timeout=self.timeout)
         except TimeoutError:
@@ -463,6 +477,19 @@ class Matcher:
                                         (3, rule.order)))
                     tail_started = True
         return out
+
+
+def _nonspace(s: str) -> int:
+    """The characters of ``s`` other than white space (``str.isspace``)."""
+    return sum(map(len, s.split()))
+
+
+def _tail_start(subject: str, pos: int, reach: int) -> int:
+    """Where to search ``subject`` from ``pos`` for a pattern whose matches start at most
+    ``reach`` characters other than white space before its end (``literals.tail_reach``):
+    a later place when as much lies after it, so no match starts before it."""
+    start = len(subject) - 2 * reach
+    return start if start > pos and _nonspace(subject[start:]) > reach else pos
 
 
 _KEPT_CHARS = 200

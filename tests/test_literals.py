@@ -17,10 +17,12 @@ from cleaner.literals import (
     end_keys,
     line_key,
     never_empty,
+    nonspace_width,
     required_literal_sets,
     required_literals,
     start_key,
     start_prefixes,
+    tail_reach,
 )
 from cleaner.rules import Rule
 from cleaner.stages import Matcher, split_lines
@@ -231,6 +233,89 @@ def test_end_keys_hold_in_every_match_of_a_bundled_rule():
                     rule.scope != "inline" and bare and rule.pattern.fullmatch(bare):
                 checked += 1
                 assert start_key(bare[-1]) in ends, rule.id
+    assert checked > 100
+
+
+def test_nonspace_width_and_tail_reach():
+    assert nonspace_width(r"(?i:Baca\s+juga\s*:?)") == 9  # white space counts nothing
+    assert nonspace_width(r"(?:ab|c{2,7})\s{0,40}x") == 8
+    assert nonspace_width(r"a b[ \t]*c") == 3 and nonspace_width(r"(?=abc)d") == 1
+    assert nonspace_width(r"Baca juga.*") is None and nonspace_width(r"a+") is None
+    assert nonspace_width(r"(?:\s*)+z") == 1  # a repeat of white space only
+    assert tail_reach(r"\((?:ant|AFP)\)\s*$") == 5
+    assert tail_reach(r"(?<=\.)\s*\(\w{2,6}\)(?=\s*$)") == 8  # look-behind reads before
+    assert tail_reach(r"x(?=(?:sumber:.{0,9})?\s*$)") == 1 + 16
+    assert tail_reach(r"(?:ab$|c\Z)") == 2 and tail_reach(r"(?:ab$|c)") is None
+    assert tail_reach(r"\(\w+\)\s*$") is None  # unbounded
+    assert tail_reach(r"\(ant\)") is None and tail_reach(r"\(ant\)(?!\s*$)") is None
+
+
+_REACHING = {  # shape: endings that match it
+    r"(?<=[.!?])\s*\((?:ant|AFP)\)\s*$":
+        [". (ant)", "!  (AFP)  ", ".(ant)", "." + " " * 9 + "(ant)"],
+    r"\s?\(\s*[a-z]{2,4}(?:/[a-z]{2,3})?\)(?=\s*$)": [" (ab/cd)", "( xyz) ", "(abc)"],
+    r"(?i:(?<=\S)\s*(?:Loading\.{2,3}\s*)?Ikuti\s+kanal(?=(?:sumber\s*:[^\n]{0,9})?\s*$))":
+        ["x Loading... Ikuti  kanal", "a.IKUTI kanalsumber: abc", "b   ikuti\tkanal ",
+         "c" + " " * 30 + "Loading.." + " " * 20 + "Ikuti kanal"],
+    r"(?:x\s){0,3}y\s*$": ["x x y", "y", "x x x  y  "],
+}
+
+
+def test_nonspace_width_and_tail_reach_hold_in_every_match_of_random_lines():
+    """Random lines of each shape's own words, spaces and a few characters: no match (of
+    the whole stripped line) holds more characters other than white space than the
+    shape's width, and none starts further from the line's end than its reach; so a
+    search from where ``stages`` starts it finds what a search from the start does."""
+    from cleaner.stages import _nonspace, _tail_start
+
+    rnd = random.Random(11)
+    matched = 0
+    for shape in _SHAPES + _ENDINGS + list(_REACHING):
+        pattern = regex.compile(shape)
+        width, reach = nonspace_width(shape), tail_reach(shape)
+        words = sorted(set(regex.findall(r"(?<!\\)[A-Za-z]{2,}", shape)))
+        pieces = words + list(" \t\u00a0:/().!-1abcxyz") + ["  ", "...", "sumber:"]
+        for _ in range(3000):
+            line = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 14)))
+            bare = line.strip()
+            if width is not None and pattern.fullmatch(bare):
+                matched += 1
+                assert _nonspace(bare) <= width, (shape, line)
+            if reach is not None:
+                for m in pattern.finditer(line):
+                    matched += 1
+                    assert _nonspace(line[m.start():]) <= reach, (shape, line)
+    assert matched > 300
+    moved = 0
+    for shape, endings in _REACHING.items():
+        pattern, reach = regex.compile(shape), tail_reach(shape)
+        assert reach is not None, shape
+        for _ in range(2000):
+            filler = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 60)))
+            line = filler + rnd.choice(endings) + rnd.choice(["", " ", "x", "(ant)"])
+            for pos in (0, 3):
+                start = _tail_start(line, pos, reach)
+                moved += start > pos
+                first, later = pattern.search(line, pos), pattern.search(line, start)
+                assert (first and first.span()) == (later and later.span()), (shape, line)
+    assert moved > 1000
+
+
+def test_nonspace_width_and_tail_reach_hold_in_every_match_of_a_bundled_rule():
+    from cleaner.stages import _nonspace
+
+    checked = 0
+    for rule in _bundled_rules():
+        width, reach = nonspace_width(rule.source), tail_reach(rule.source)
+        for line in _example_lines(rule):
+            bare = line.strip()
+            if width is not None and rule.scope != "inline" and rule.pattern.fullmatch(bare):
+                checked += 1
+                assert _nonspace(bare) <= width, rule.id
+            if reach is not None and rule.scope == "inline":
+                for m in rule.pattern.finditer(line):
+                    checked += 1
+                    assert _nonspace(line[m.start():]) <= reach, rule.id
     assert checked > 100
 
 
