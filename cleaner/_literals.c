@@ -17,6 +17,23 @@
  *                                       case-folded here, or None when a character
  *                                       of it needs str.casefold
  *
+ * ends(keys, starts, last, anywhere, open_end) -> table of line ends
+ *                                       keys: 65536 little-endian uint32, the key of
+ *                                       each character up to U+FFFF (a character of
+ *                                       literals.start_key); starts: [(key string of 1
+ *                                       to 3 characters, mask)]; last: [(key character,
+ *                                       mask)]; masks < 2**256
+ * gate(table, ends, text, lines[, same]) -> dict | None
+ *                                       {i: mask} for each line i whose scan_lines mask,
+ *                                       AND-ed with what its ends allow, is not 0: lines
+ *                                       are text's (stages.split_lines), and a line is
+ *                                       left out when its stripped form (item 4) is
+ *                                       empty; what a stripped line s allows is
+ *                                       (anywhere | starts[key(s[:1])] | starts[key(s[:2])]
+ *                                       | starts[key(s[:3])]) & last.get(key(s[-1]),
+ *                                       open_end), or every bit when one of those
+ *                                       characters is above U+FFFF
+ *
  * The text is read as UTF-8: a literal occurs in a string exactly where its UTF-8
  * bytes occur in the string's (UTF-8 is self-synchronising). One-byte literals are
  * found by their byte, two- and three-byte ones by their first two bytes (a bit of a
@@ -102,9 +119,9 @@ static inline int mask_any(const Mask *a) {
 }
 
 /* An int in [0, 2**(64 * words)) as words of out; -1 with an exception set otherwise. */
-static int mask_from_int(PyObject *v, Mask *out, int words) {
+static int mask_from_int(PyObject *v, Mask *out, int words, const char *what) {
     if (!PyLong_Check(v)) {
-        PyErr_SetString(PyExc_TypeError, "build: masks must be ints");
+        PyErr_Format(PyExc_TypeError, "%s must be ints", what);
         return -1;
     }
     PyObject *zero = PyLong_FromLong(0), *shift = PyLong_FromLong(64);
@@ -122,8 +139,7 @@ static int mask_from_int(PyObject *v, Mask *out, int words) {
     }
     if (ok) ok = PyObject_RichCompareBool(rest, zero, Py_EQ) == 1;
     if (!ok && !PyErr_Occurred())
-        PyErr_Format(PyExc_ValueError, "build: %s must be in [0, 2**%d)",
-                     words == WORDS ? "masks" : "paired", 64 * words);
+        PyErr_Format(PyExc_ValueError, "%s must be in [0, 2**%d)", what, 64 * words);
     Py_XDECREF(rest);
     Py_XDECREF(zero);
     Py_XDECREF(shift);
@@ -177,7 +193,7 @@ static PyObject *build(PyObject *self, PyObject *args) {
     Table *t = PyMem_Calloc(1, sizeof(Table));
     if (!t) return PyErr_NoMemory();
     Mask pairs = {{0}};
-    if (paired && mask_from_int(paired, &pairs, SHOWN) < 0) goto fail;
+    if (paired && mask_from_int(paired, &pairs, SHOWN, "build: paired") < 0) goto fail;
     for (int k = 0; k < SHOWN; k++) t->unpaired[k] = ~pairs.w[k];
     size_t total = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -197,7 +213,7 @@ static PyObject *build(PyObject *self, PyObject *args) {
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *lit = PyList_GET_ITEM(literals, i);
         Mask mask;
-        if (mask_from_int(PyList_GET_ITEM(masks, i), &mask, WORDS) < 0) goto fail;
+        if (mask_from_int(PyList_GET_ITEM(masks, i), &mask, WORDS, "build: masks") < 0) goto fail;
         size_t len = (size_t)PyBytes_GET_SIZE(lit);
         const uint8_t *bytes = (const uint8_t *)PyBytes_AS_STRING(lit);
         if (len == 1) {
@@ -336,32 +352,11 @@ static uint8_t *fold_utf8(PyObject *text, const uint8_t *same, Py_ssize_t *n) {
     return out;
 }
 
-static PyObject *scan_lines(PyObject *self, PyObject *args) {
-    PyObject *capsule, *text;
-    Py_buffer same = {NULL};
-    if (!PyArg_ParseTuple(args, "OU|y*", &capsule, &text, &same)) return NULL;
-    const Table *t = PyCapsule_GetPointer(capsule, "cleaner._literals.Table");
-    const uint8_t *s = NULL;
-    uint8_t *folded = NULL;
-    Py_ssize_t n = 0;
-    PyObject *out = NULL;
-    if (!t) goto done;
-    if (same.buf) {
-        if (same.len != 65536) {
-            PyErr_SetString(PyExc_ValueError, "scan_lines: the fold table must have 65536 entries");
-            goto done;
-        }
-        s = folded = fold_utf8(text, same.buf, &n);
-        if (!s) {
-            if (!PyErr_Occurred()) out = Py_NewRef(Py_None); /* the caller folds it */
-            goto done;
-        }
-    } else {
-        s = (const uint8_t *)PyUnicode_AsUTF8AndSize(text, &n);
-        if (!s) goto done;
-    }
-    out = PyList_New(0);
-    if (!out) goto done;
+/* Each line of s[0:n] (split on "\n", numbered from 0) whose mask is not 0, passed to
+ * visit with ctx; visit returns -1 to stop (an error). */
+typedef int (*Visit)(void *ctx, Py_ssize_t line, Mask *found);
+
+static int each_line(const Table *t, const uint8_t *s, Py_ssize_t n, Visit visit, void *ctx) {
     Py_ssize_t line = 0, start = 0;
     while (start <= n) {
         const uint8_t *nl = memchr(s + start, '\n', (size_t)(n - start));
@@ -369,19 +364,238 @@ static PyObject *scan_lines(PyObject *self, PyObject *args) {
         Mask found = {{0}};
         for (Py_ssize_t i = start; i < end; i++) at(t, s + start, i - start, end - start, &found);
         report(t, &found);
-        if (mask_any(&found)) {
-            PyObject *item = Py_BuildValue("(nN)", line, mask_to_int(&found));
-            if (!item || PyList_Append(out, item) < 0) {
-                Py_XDECREF(item);
-                Py_CLEAR(out);
-                goto done;
-            }
-            Py_DECREF(item);
-        }
+        if (mask_any(&found) && visit(ctx, line, &found) < 0) return -1;
         if (!nl) break;
         start = end + 1;
         line++;
     }
+    return 0;
+}
+
+typedef struct {
+    uint64_t w[SHOWN];
+} Bits;
+
+typedef struct {
+    uint64_t key; /* 0: an empty slot */
+    Bits bits;
+} Slot;
+
+typedef struct {
+    uint32_t keys[65536];
+    Bits anywhere, open_end;
+    Slot *starts, *last;
+    size_t starts_mask, last_mask;
+} Ends;
+
+static void ends_free(PyObject *capsule) {
+    Ends *e = PyCapsule_GetPointer(capsule, "cleaner._literals.Ends");
+    if (e) {
+        PyMem_Free(e->starts);
+        PyMem_Free(e->last);
+        PyMem_Free(e);
+    }
+}
+
+static inline size_t slot_of(const Slot *t, size_t mask, uint64_t key) {
+    size_t s = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+    while (t[s].key && t[s].key != key) s = (s + 1) & mask;
+    return s;
+}
+
+/* The key of up to three key characters: each plus one, 21 bits apiece (0: none). */
+static inline uint64_t key_of(const Py_UCS4 *k, Py_ssize_t n) {
+    uint64_t key = 0;
+    for (Py_ssize_t i = 0; i < n; i++) key |= (uint64_t)(k[i] + 1) << (21 * i);
+    return key;
+}
+
+static int bits_from_int(PyObject *v, Bits *out) {
+    Mask m;
+    if (mask_from_int(v, &m, SHOWN, "ends: masks") < 0) return -1;
+    memcpy(out->w, m.w, sizeof out->w);
+    return 0;
+}
+
+/* A slot table of pairs [(key string of 1 to most characters, mask)], keyed by
+ * key_of its characters. */
+static Slot *slots_from(PyObject *pairs, Py_ssize_t most, size_t *mask) {
+    Py_ssize_t n = PyList_GET_SIZE(pairs);
+    size_t cap = 16;
+    while (cap < 2 * (size_t)n) cap <<= 1;
+    Slot *t = PyMem_Calloc(cap, sizeof(Slot));
+    if (!t) { PyErr_NoMemory(); return NULL; }
+    *mask = cap - 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *pair = PyList_GET_ITEM(pairs, i), *str;
+        Bits bits;
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 ||
+            !PyUnicode_Check(str = PyTuple_GET_ITEM(pair, 0)) ||
+            PyUnicode_GET_LENGTH(str) < 1 || PyUnicode_GET_LENGTH(str) > most) {
+            PyErr_Format(PyExc_TypeError, "ends: (key of 1 to %zd characters, mask) pairs",
+                         most);
+            PyMem_Free(t);
+            return NULL;
+        }
+        if (bits_from_int(PyTuple_GET_ITEM(pair, 1), &bits) < 0) { PyMem_Free(t); return NULL; }
+        Py_UCS4 k[3];
+        for (Py_ssize_t j = 0; j < PyUnicode_GET_LENGTH(str); j++) k[j] = PyUnicode_READ_CHAR(str, j);
+        uint64_t key = key_of(k, PyUnicode_GET_LENGTH(str));
+        size_t s = slot_of(t, *mask, key);
+        t[s].key = key;
+        for (int w = 0; w < SHOWN; w++) t[s].bits.w[w] |= bits.w[w];
+    }
+    return t;
+}
+
+static PyObject *ends(PyObject *self, PyObject *args) {
+    Py_buffer keys;
+    PyObject *starts, *last, *anywhere, *open_end;
+    if (!PyArg_ParseTuple(args, "y*O!O!OO", &keys, &PyList_Type, &starts, &PyList_Type, &last,
+                          &anywhere, &open_end))
+        return NULL;
+    Ends *e = NULL;
+    if (keys.len != 4 * 65536) {
+        PyErr_SetString(PyExc_ValueError, "ends: the keys must be 65536 uint32");
+        goto fail;
+    }
+    e = PyMem_Calloc(1, sizeof(Ends));
+    if (!e) { PyErr_NoMemory(); goto fail; }
+    memcpy(e->keys, keys.buf, sizeof e->keys);
+    if (bits_from_int(anywhere, &e->anywhere) < 0 || bits_from_int(open_end, &e->open_end) < 0)
+        goto fail;
+    e->starts = slots_from(starts, 3, &e->starts_mask);
+    if (!e->starts) goto fail;
+    e->last = slots_from(last, 1, &e->last_mask);
+    if (!e->last) goto fail;
+    PyObject *capsule = PyCapsule_New(e, "cleaner._literals.Ends", ends_free);
+    if (!capsule) goto fail;
+    PyBuffer_Release(&keys);
+    return capsule;
+fail:
+    if (e) {
+        PyMem_Free(e->starts);
+        PyMem_Free(e->last);
+        PyMem_Free(e);
+    }
+    PyBuffer_Release(&keys);
+    return NULL;
+}
+
+/* The bits a stripped line s (not empty) allows (see gate). */
+static void allowed(const Ends *e, PyObject *s, Bits *out) {
+    int kind = PyUnicode_KIND(s);
+    const void *d = PyUnicode_DATA(s);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s), m = n < 3 ? n : 3;
+    Py_UCS4 k[3], last = PyUnicode_READ(kind, d, n - 1);
+    for (Py_ssize_t i = 0; i < m; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, d, i);
+        if (c > 0xFFFF) last = c; /* beyond the keys: every bit */
+        else k[i] = e->keys[c];
+    }
+    if (last > 0xFFFF) {
+        memset(out->w, 0xFF, sizeof out->w);
+        return;
+    }
+    *out = e->anywhere;
+    for (Py_ssize_t j = 1; j <= m; j++) {
+        const Slot *slot = &e->starts[slot_of(e->starts, e->starts_mask, key_of(k, j))];
+        if (slot->key)
+            for (int w = 0; w < SHOWN; w++) out->w[w] |= slot->bits.w[w];
+    }
+    Py_UCS4 lk = e->keys[last];
+    const Slot *slot = &e->last[slot_of(e->last, e->last_mask, key_of(&lk, 1))];
+    const Bits *end = slot->key ? &slot->bits : &e->open_end;
+    for (int w = 0; w < SHOWN; w++) out->w[w] &= end->w[w];
+}
+
+typedef struct {
+    const Ends *ends;
+    PyObject *lines, *out;
+} Gated;
+
+static int gate_visit(void *ctx, Py_ssize_t line, Mask *found) {
+    Gated *g = ctx;
+    if (line >= PyList_GET_SIZE(g->lines)) {
+        PyErr_SetString(PyExc_ValueError, "gate: the lines are not the text's");
+        return -1;
+    }
+    PyObject *item = PyList_GET_ITEM(g->lines, line), *stripped;
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) < 5 ||
+        !PyUnicode_Check(stripped = PyTuple_GET_ITEM(item, 4))) {
+        PyErr_SetString(PyExc_TypeError, "gate: lines must come from split_lines");
+        return -1;
+    }
+    if (!PyUnicode_GET_LENGTH(stripped)) return 0;
+    Bits bits;
+    allowed(g->ends, stripped, &bits);
+    for (int w = 0; w < SHOWN; w++) found->w[w] &= bits.w[w];
+    if (!mask_any(found)) return 0;
+    PyObject *key = PyLong_FromSsize_t(line), *value = key ? mask_to_int(found) : NULL;
+    int rc = value ? PyDict_SetItem(g->out, key, value) : -1;
+    Py_XDECREF(key);
+    Py_XDECREF(value);
+    return rc;
+}
+
+static int list_visit(void *ctx, Py_ssize_t line, Mask *found) {
+    PyObject *item = Py_BuildValue("(nN)", line, mask_to_int(found));
+    int rc = item ? PyList_Append(ctx, item) : -1;
+    Py_XDECREF(item);
+    return rc;
+}
+
+/* The UTF-8 to scan, case-folded (*folded, to free) when same is given; NULL with no
+ * error when a character needs str.casefold, NULL with an error on failure. */
+static const uint8_t *scanned(PyObject *text, Py_buffer *same, uint8_t **folded,
+                              Py_ssize_t *n) {
+    *folded = NULL;
+    if (!same->buf) return (const uint8_t *)PyUnicode_AsUTF8AndSize(text, n);
+    if (same->len != 65536) {
+        PyErr_SetString(PyExc_ValueError, "the fold table must have 65536 entries");
+        return NULL;
+    }
+    return *folded = fold_utf8(text, same->buf, n);
+}
+
+static PyObject *scan_lines(PyObject *self, PyObject *args) {
+    PyObject *capsule, *text, *out = NULL;
+    Py_buffer same = {NULL};
+    if (!PyArg_ParseTuple(args, "OU|y*", &capsule, &text, &same)) return NULL;
+    const Table *t = PyCapsule_GetPointer(capsule, "cleaner._literals.Table");
+    uint8_t *folded = NULL;
+    Py_ssize_t n = 0;
+    const uint8_t *s = t ? scanned(text, &same, &folded, &n) : NULL;
+    if (!s) {
+        if (t && !PyErr_Occurred()) out = Py_NewRef(Py_None); /* the caller folds it */
+        goto done;
+    }
+    out = PyList_New(0);
+    if (out && each_line(t, s, n, list_visit, out) < 0) Py_CLEAR(out);
+done:
+    PyMem_Free(folded);
+    if (same.buf) PyBuffer_Release(&same);
+    return out;
+}
+
+static PyObject *gate(PyObject *self, PyObject *args) {
+    PyObject *capsule, *ecap, *text, *lines, *out = NULL;
+    Py_buffer same = {NULL};
+    if (!PyArg_ParseTuple(args, "OOUO!|y*", &capsule, &ecap, &text, &PyList_Type, &lines,
+                          &same))
+        return NULL;
+    const Table *t = PyCapsule_GetPointer(capsule, "cleaner._literals.Table");
+    const Ends *e = t ? PyCapsule_GetPointer(ecap, "cleaner._literals.Ends") : NULL;
+    uint8_t *folded = NULL;
+    Py_ssize_t n = 0;
+    const uint8_t *s = e ? scanned(text, &same, &folded, &n) : NULL;
+    if (!s) {
+        if (e && !PyErr_Occurred()) out = Py_NewRef(Py_None); /* the caller folds it */
+        goto done;
+    }
+    Gated g = {e, lines, PyDict_New()};
+    if (g.out && each_line(t, s, n, gate_visit, &g) < 0) Py_CLEAR(g.out);
+    out = g.out;
 done:
     PyMem_Free(folded);
     if (same.buf) PyBuffer_Release(&same);
@@ -392,6 +606,10 @@ static PyMethodDef methods[] = {
     {"build", build, METH_VARARGS, "build(literals, masks[, paired]) -> table (see scan)"},
     {"scan", scan, METH_VARARGS,
      "scan(table, text) -> the OR of the masks of the literals text holds"},
+    {"ends", ends, METH_VARARGS,
+     "ends(keys, starts, last, anywhere, open_end) -> what line ends allow (see gate)"},
+    {"gate", gate, METH_VARARGS,
+     "gate(table, ends, text, lines[, same]) -> {i: mask} of the lines some rule may match"},
     {"scan_lines", scan_lines, METH_VARARGS,
      "scan_lines(table, text[, same]) -> [(i, mask)] for each line i whose scan is not 0"},
     {NULL, NULL, 0, NULL}};

@@ -5,18 +5,22 @@ line.
 every match contains at least one (say ``{"whatsapp", "telegram", "google"}``). A line
 whose case-folded text holds none of them cannot match, so the rule's pattern is not
 tried (``stages`` looks for every rule's literals in one compiled scan of a document,
-``_literals.scan_lines``). ``required_literal_sets`` gives every such set the pattern
+``_literals.gate``). ``required_literal_sets`` gives every such set the pattern
 has, rarest first: a line must hold one literal of each (``.{0,400}(?:Foto|Dok)\\s*[:/]``
 gives ``{"foto", "dok"}`` and ``{":", "/"}``). ``start_prefixes`` gives how a match can
 start (up to three characters), so a whole-line rule is not tried on a line that starts
-otherwise, and ``end_keys`` how it can end. Whatever the analysis cannot bound gives
-None: the rule is always tried. Nothing that could match is ever skipped.
+otherwise, and ``end_keys`` how it can end. ``nonspace_width`` bounds a match's length
+(white space aside) and ``tail_reach``, for a match that ends the line, how far back it
+starts. Whatever the analysis cannot bound gives None: the rule is always tried.
+Nothing that could match is ever skipped.
 """
 
 from __future__ import annotations
 
 import array
 import functools
+import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from re import _constants as sre  # type: ignore[attr-defined]
@@ -249,7 +253,6 @@ _SPACE = " "
 _DIGIT = regex.compile(r"\d")
 
 
-@functools.lru_cache(maxsize=1 << 12)
 def start_key(c: str) -> str:
     """What ``start_prefixes`` names a character by: case-folded, "0" for any digit
     ``\\d`` matches (the regex module's Unicode may be newer than ``unicodedata``'s), " "
@@ -277,6 +280,33 @@ def _same_folded(step: int = 64) -> bytes:
 
 SAME_FOLDED = _same_folded()
 """1 for each character up to U+FFFF that ``str.casefold`` leaves as it is."""
+
+
+@functools.cache
+def start_key_table() -> bytes:
+    """``start_key`` of every character up to U+FFFF, as 65536 little-endian 32-bit code
+    points (for the compiled gate): white space " ", digits "0", others case-folded."""
+    keys = array.array("I", range(0x10000))
+    for i, same in enumerate(SAME_FOLDED):
+        if not same:
+            keys[i] = ord(BMP[i].casefold()[0])
+    for m in _DIGIT.finditer(BMP):
+        keys[m.start()] = ord("0")
+    for m in _ISSPACE.finditer(BMP):
+        keys[m.start()] = ord(_SPACE)
+    if keys.itemsize != 4:
+        raise AssertionError("array 'I' is not 32 bits here")
+    return keys.tobytes() if sys.byteorder == "little" else _swapped(keys)
+
+
+def _swapped(keys: array.array[int]) -> bytes:
+    keys.byteswap()
+    return keys.tobytes()
+
+
+_ISSPACE = re.compile(r"\s")
+"""The standard module's ``\\s`` in a str pattern: what ``str.isspace`` takes for white
+space."""
 
 
 def line_key(chars: str) -> str:

@@ -17,7 +17,8 @@ import regex
 
 from ._lines import repeats, split
 from ._literals import build as build_table
-from ._literals import scan_lines
+from ._literals import ends as build_ends
+from ._literals import gate
 from .literals import (
     PREFIX,
     SAME_FOLDED,
@@ -27,6 +28,7 @@ from .literals import (
     nonspace_width,
     required_literal_sets,
     share,
+    start_key_table,
     start_prefixes,
     tail_reach,
 )
@@ -168,37 +170,31 @@ class _Gate:
         self.ends = {c: bit | self.open_end for c, bit in ends.items()}
         """The rules that may match a line whose last character has this key."""
         self.table = build_table(literals, masks, paired) if literals else None
-        self._allowed: dict[tuple[str, str], int] = {}
-        """``_allowed_by`` by its arguments, as lines are met."""
+        self._ends = build_ends(start_key_table(),
+                                [kv for n in self.starts for kv in n.items()],
+                                list(self.ends.items()), self.anywhere, self.open_end)
+        """The two above and ``anywhere`` and ``open_end``, compiled."""
 
     def lines(self, text: str, lines: Sequence[Line]) -> dict[int, int]:
-        """Mask by index, for the nonblank lines of ``text`` that some rule may match."""
+        """Mask by index, for the nonblank lines of ``text`` that some rule may match:
+        that hold the rule's literals (``_literals.scan_lines``), and whose first
+        characters and last one (of the stripped line) the rule allows
+        (``allowed_by``), in one compiled pass (``_literals.gate``)."""
         if self.table is None:
             return {}
-        out = {}
-        allowed = self._allowed
-        found = scan_lines(self.table, text, SAME_FOLDED)  # None: str.casefold needed
-        for i, mask in found if found is not None else scan_lines(self.table, text.casefold()):
-            stripped = lines[i].stripped
-            if not stripped:
-                continue
-            ends = stripped[:PREFIX], stripped[-1]
-            bits = allowed.get(ends)
-            if bits is None:
-                if len(allowed) >= _ALLOWED_KEPT:
-                    allowed.clear()
-                bits = allowed[ends] = self._allowed_by(*ends)
-            if mask := mask & bits:
-                out[i] = mask
-        return out
+        lines = lines if isinstance(lines, list) else list(lines)
+        found = gate(self.table, self._ends, text, lines, SAME_FOLDED)
+        # None: a character needs str.casefold (it keeps the lines: no line break folds)
+        return found if found is not None else gate(self.table, self._ends,
+                                                    text.casefold(), lines)
 
-    def _allowed_by(self, start: str, last: str) -> int:
-        """The rules that may match a line starting with ``start`` (its first ``PREFIX``
-        characters) and ending with ``last``."""
+    def allowed_by(self, stripped: str) -> int:
+        """The rules that may match a (nonblank) stripped line, by its first ``PREFIX``
+        characters and its last: what ``lines`` computes, in Python."""
         one, two, three = self.starts
-        key = line_key(start)
+        key = line_key(stripped[:PREFIX])
         return ((self.anywhere | one.get(key[:1], 0) | two.get(key[:2], 0)
-                 | three.get(key, 0)) & self.ends.get(line_key(last), self.open_end))
+                 | three.get(key, 0)) & self.ends.get(line_key(stripped[-1]), self.open_end))
 
     def bits(self, scope: str) -> int:
         """The bits of a mask that stand for ``scope``'s rules."""
@@ -217,8 +213,6 @@ class _Gate:
 
 
 _WORD = (1 << _GATED) - 1
-_ALLOWED_KEPT = 1 << 16
-"""Line ends whose ``_allowed_by`` a gate keeps at most (most lines share a few)."""
 
 
 class _Scope:

@@ -319,6 +319,48 @@ def test_nonspace_width_and_tail_reach_hold_in_every_match_of_a_bundled_rule():
     assert checked > 100
 
 
+def test_start_key_table_is_start_key_of_every_character():
+    from array import array
+
+    from cleaner.literals import BMP, start_key_table
+
+    keys = array("I")
+    keys.frombytes(start_key_table())
+    assert keys.tolist() == [ord(start_key(c)) for c in BMP]
+
+
+def test_compiled_gate_equals_the_scan_and_line_ends_in_python():
+    """Lines of the bundled examples, shuffled and joined with noise: the compiled gate
+    names, per line, the scan's rules that ``allowed_by`` lets through for the line's
+    ends (every rule when an end is above U+FFFF), and no blank line."""
+    from cleaner._literals import scan_lines
+
+    from cleaner import Cleaner
+
+    rnd = random.Random(5)
+    cleaner = Cleaner()
+    pool = [line for rule in _bundled_rules() for line in _example_lines(rule)]
+    pool += ["", "   ", "\u200b", "ÉTÉ (ant)", "𝐁aca juga: x", "x 😀", "ß/ẞ (AFP)", "\t(ant)\t"]
+    named = 0
+    for site in [None, *cleaner.book.sites]:
+        gate = cleaner._matcher(site)._gate
+        for _ in range(60):
+            text = "\n".join(rnd.choice(pool) for _ in range(rnd.randint(1, 30)))
+            lines = split_lines(text)
+            found = gate.lines(text, lines)
+            expected = {}
+            for i, mask in scan_lines(gate.table, text.casefold()):
+                bare = lines[i].stripped
+                wide = bare and max(map(ord, bare[:3] + bare[-1])) > 0xFFFF
+                if bare and (allowed := mask if wide else mask & gate.allowed_by(bare)):
+                    expected[i] = allowed
+            assert found == expected, text
+            named += len(found)
+    assert named > 1000
+    with pytest.raises(ValueError, match="not the text's"):
+        gate.lines("Baca juga: x\nBaca juga: y", split_lines("Baca juga: x"))
+
+
 def test_literal_scan_names_every_literal_a_line_holds():
     from cleaner._literals import build, scan
 
