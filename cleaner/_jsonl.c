@@ -102,6 +102,35 @@ static int put_str(Bytes *o, PyObject *s) {
     return 0;
 }
 
+/* What float.__repr__ writes for a finite x. The double nearest a decimal of at most four
+ * places below 10**6 (the quality signals are rounded so) is written as that decimal:
+ * no other decimal of ten significant digits or fewer is as near it (doubles hold
+ * fifteen), so it is the shortest that reads back as x, which repr writes. Any other x
+ * is written by repr's own routine. */
+static int put_float(Bytes *o, double x) {
+    if (x >= 0.0 && x < 1e6 && !signbit(x)) {
+        long long k = llround(x * 10000.0);
+        if ((double)k / 10000.0 == x) { /* the division is correctly rounded */
+            char buf[24];
+            int n = snprintf(buf, sizeof buf, "%lld.", k / 10000);
+            int frac = (int)(k % 10000), digits = 4;
+            if (!frac) {
+                buf[n++] = '0';
+            } else {
+                for (; frac % 10 == 0; frac /= 10) digits--;
+                for (int d = digits - 1; d >= 0; d--, frac /= 10) buf[n + d] = (char)('0' + frac % 10);
+                n += digits;
+            }
+            return put_ascii(o, buf, n);
+        }
+    }
+    char *s = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+    if (!s) return -1;
+    int rc = put_ascii(o, s, (Py_ssize_t)strlen(s));
+    PyMem_Free(s);
+    return rc;
+}
+
 static int put_repr(Bytes *o, PyObject *obj) {
     PyObject *r = PyObject_Repr(obj);
     if (!r) return -1;
@@ -129,13 +158,7 @@ static int put(Bytes *o, PyObject *obj, int depth) {
     }
     if (PyFloat_CheckExact(obj)) {
         double x = PyFloat_AS_DOUBLE(obj);
-        if (!isfinite(x)) return 1;
-        /* what float.__repr__ writes */
-        char *s = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
-        if (!s) return -1;
-        int rc = put_ascii(o, s, (Py_ssize_t)strlen(s));
-        PyMem_Free(s);
-        return rc;
+        return isfinite(x) ? put_float(o, x) : 1;
     }
     if (PyDict_CheckExact(obj)) {
         if (put_ascii(o, "{", 1) < 0) return -1;

@@ -278,6 +278,22 @@ def test_record_lines_equal_json_dumps(value):
         assert dumps_line(value) == (want + "\n").encode("utf-8")
 
 
+def test_record_lines_write_rounded_signals_as_repr_does():
+    """The quality signals are rounded to four places or fewer; the compiled writer
+    writes such a float as its decimal: what repr writes, checked on every value of up
+    to four places below 2 and on edges (half-steps, 10**6, -0.0, tiny and huge)."""
+    import random
+
+    from cleaner._jsonl import dumps as compiled
+
+    values = [k / 10 ** p for p in range(5) for k in range(2 * 10 ** p + 1)]
+    values += [round(random.Random(3).random() * 10 ** e, p) for e in range(8) for p in range(6)]
+    values += [0.00005, 0.00015, 2.675, 0.1 + 0.2, 999999.9999, 1e6, 123456.7891, -0.0,
+               -0.5, 5e-324, 1e-05, 1e16, 1.7976931348623157e308]
+    for v in values:
+        assert compiled(v) == repr(v) == json.dumps(v), v
+
+
 def test_record_lines_hand_back_what_they_cannot_write():
     from collections import OrderedDict
     from enum import IntEnum
