@@ -518,9 +518,10 @@ def _width(items: list[tuple[Any, Any]]) -> int | None:
             width = None if None in widths else max(widths)  # type: ignore[type-var]
         elif op in _REPEATS:
             width = _width(av[2].data)
-            if width and av[1] is sre.MAXREPEAT:
-                return None
-            width = None if width is None else width * av[1] if width else 0
+            if width:  # (white space only counts none, however often repeated)
+                if av[1] is sre.MAXREPEAT:
+                    return None
+                width *= av[1]
         else:
             return None
         if width is None:
