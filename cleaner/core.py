@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .model import CleanResult, span_chars
-from .quality import compute_signals, flags_for
+from .quality import QualitySettings, compiled_flags, compute_signals
 from .render import cut, merge, normalise
 from .rules import Pack, RuleBook, load_rules
 from .stages import REGEX_TIMEOUT, Matcher, repeated_proposals, split_lines
@@ -39,6 +39,7 @@ class Cleaner:
         self.lang = lang
         self.timeout = timeout
         self.quality = self.book.quality(lang) if quality else None
+        self._flags = compiled_flags(self.quality or QualitySettings())
         self.forced_site = self.book.site(site) if site else None
         base = self.book.common + self.book.languages[lang]
         self._base = base
@@ -80,7 +81,7 @@ class Cleaner:
         if self.quality is not None:
             signals = compute_signals(cleaned, span_chars(spans), len(text),
                                       self.quality.stopwords)
-            flags = tuple(flags_for(signals, self.quality))
+            flags = tuple(self._flags(signals))
         return CleanResult(
             text=cleaned, removed=spans, original=text, site=pack.name if pack else None,
             packs=packs, quality=signals, flags=flags,

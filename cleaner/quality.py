@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -194,6 +194,30 @@ def flags_for(signals: Mapping[str, float], settings: QualitySettings) -> list[s
         rules = tuple(r for r in rules
                       if {s for s, _ in r.min + r.max + r.when_min} <= _DEFINED_WHEN_EMPTY)
     return [rule.name for rule in rules if rule.raised(signals)]
+
+
+def compiled_flags(settings: QualitySettings) -> Callable[[Mapping[str, float]], list[str]]:
+    """``flags_for`` with ``settings`` built in, for a text with words: one generated
+    function making every flag rule's comparisons in order, as ``FlagRule.raised``
+    makes them (nine method calls per document cost more than the comparisons); an
+    empty text goes to ``flags_for``. The same names as ``flags_for`` (a test checks)."""
+    bounds: list[float] = []
+
+    def bound(value: float) -> str:
+        bounds.append(value)
+        return f"B[{len(bounds) - 1}]"
+
+    tests = []
+    for rule in settings.flags:  # signal names are checked against SIGNALS on loading
+        when = " and ".join(f"not s[{k!r}] < {bound(v)}" for k, v in rule.when_min)
+        hit = " or ".join([f"s[{k!r}] < {bound(v)}" for k, v in rule.min]
+                          + [f"s[{k!r}] > {bound(v)}" for k, v in rule.max]) or "False"
+        tests.append(f"(({when}) and ({hit}))" if when else f"({hit})")
+    source = (f"lambda s: [n for n, hit in zip(N, ({', '.join(tests)},)) if hit] "
+              "if s['word_count'] else F(s, S)") if tests else "lambda s: []"
+    scope = {"__builtins__": {"zip": zip}, "B": tuple(bounds),
+             "N": tuple(r.name for r in settings.flags), "F": flags_for, "S": settings}
+    return eval(source, scope)  # type: ignore[no-any-return]
 
 
 def parse_quality(raw: Any, where: str) -> tuple[str | None, list[FlagRule]]:

@@ -15,7 +15,9 @@ import regex
 from cleaner import RuleError, clean_batch, load_rules
 from cleaner.quality import (
     SIGNALS,
+    FlagRule,
     QualitySettings,
+    compiled_flags,
     compute_signals,
     flags_for,
     ngram_counts,
@@ -354,3 +356,30 @@ def test_compiled_signals_equal_their_definition():
         original = len(text) + removed + rnd.randint(0, 3)
         assert compute_signals(text, removed, original, STOP) == \
             signals_by_definition(text, removed, original, STOP), repr(text[:80])
+
+
+def test_compiled_flags_equal_flags_for():
+    """The generated flag test names what ``flags_for`` (each rule's ``raised``) names:
+    for the bundled Indonesian flags and for random rules with any mix of bounds, on
+    random signals (empty texts too, which go to flags_for)."""
+    rnd = random.Random(4)
+    names = list(SIGNALS)
+
+    def bounds() -> tuple[tuple[str, float], ...]:
+        return tuple((rnd.choice(names), rnd.choice([0.0, 0.5, 1.0, 3.0, 50.0]))
+                     for _ in range(rnd.choice([0, 0, 1, 2])))
+
+    settings = [load_rules().quality("id"), QualitySettings()]
+    for _ in range(60):
+        rules = tuple(FlagRule(f"f{i}", bounds(), bounds(), "", bounds())
+                      for i in range(rnd.randint(1, 6)))
+        settings.append(QualitySettings(flags=tuple(r for r in rules if r.min or r.max)))
+    raised = 0
+    for setting in settings:
+        fast = compiled_flags(setting)
+        for _ in range(300):
+            signals = {k: rnd.choice([0, 0.0, 0.25, 0.5, 1.0, 2.0, 3.0, 49.0, 50.0, 80.0])
+                       for k in names}
+            assert fast(signals) == flags_for(signals, setting)
+            raised += len(fast(signals))
+    assert raised > 1000
