@@ -13,6 +13,17 @@
  *
  * dumps(obj) and a line break, in UTF-8, or None where dumps gives None.
  *
+ * loads(data) -> object | None
+ *
+ * What json.loads(data.decode("utf-8")) returns, for data (bytes) of one JSON value
+ * with white space around it, at most 64 levels deep, whose strings hold no lone
+ * surrogate (an unpaired \uD800-\uDFFF escape); None for anything else (invalid
+ * UTF-8 or JSON, NaN and Infinity, which json.loads reads, deeper nesting), which the
+ * caller hands to json.loads for its answer or its error (None for null too: a record
+ * must be an object). Numbers are read as
+ * json.loads reads them (int(token), float(token)), a repeated key keeps its first
+ * place and its last value.
+ *
  * lone_surrogate(obj) -> bool
  *
  * Whether a str in obj (itself, or in the dicts, lists and tuples it holds, keys too)
@@ -257,7 +268,248 @@ static PyObject *lone_surrogate(PyObject *self, PyObject *obj) {
     return PyBool_FromLong(rc);
 }
 
+typedef struct {
+    const char *p, *end;
+    Bytes buf; /* a string's UTF-8 with its escapes read */
+} Reader;
+
+#define NOT_READ 1 /* not a value loads reads: no exception set */
+
+static inline void skip_space(Reader *r) {
+    while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
+        r->p++;
+}
+
+static int hex4(const char *p, unsigned *out) {
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) {
+        char c = p[k];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        else return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A string at r->p (its opening quote): 0 and *out, NOT_READ, or -1 (an error). */
+static int read_string(Reader *r, PyObject **out) {
+    const char *start = ++r->p, *q = start;
+    while (q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20) q++;
+    if (q < r->end && *q == '"') { /* no escapes: the UTF-8 as it is */
+        *out = PyUnicode_DecodeUTF8(start, q - start, "strict");
+        r->p = q + 1;
+        if (*out) return 0;
+        PyErr_Clear(); /* invalid UTF-8, or an encoded surrogate */
+        return NOT_READ;
+    }
+    r->buf.len = 0;
+    for (;;) {
+        if (bytes_room(&r->buf, (size_t)(q - start) + 4) < 0) return -1;
+        memcpy(r->buf.p + r->buf.len, start, (size_t)(q - start));
+        r->buf.len += (size_t)(q - start);
+        if (q >= r->end || (unsigned char)*q < 0x20) return NOT_READ; /* unclosed, control */
+        if (*q == '"') break;
+        if (q + 1 >= r->end) return NOT_READ;
+        char e = q[1], c;
+        unsigned u;
+        q += 2;
+        switch (e) {
+        case '"': c = '"'; break;
+        case '\\': c = '\\'; break;
+        case '/': c = '/'; break;
+        case 'b': c = '\b'; break;
+        case 'f': c = '\f'; break;
+        case 'n': c = '\n'; break;
+        case 'r': c = '\r'; break;
+        case 't': c = '\t'; break;
+        case 'u':
+            if (r->end - q < 4 || hex4(q, &u) < 0) return NOT_READ;
+            q += 4;
+            if (u >= 0xDC00 && u <= 0xDFFF) return NOT_READ; /* lone low surrogate */
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                unsigned low;
+                if (r->end - q < 6 || q[0] != '\\' || q[1] != 'u' || hex4(q + 2, &low) < 0 ||
+                    low < 0xDC00 || low > 0xDFFF)
+                    return NOT_READ; /* lone high surrogate */
+                q += 6;
+                u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
+            }
+            {
+                char *w = r->buf.p + r->buf.len;
+                if (u < 0x80) {
+                    w[0] = (char)u;
+                    r->buf.len += 1;
+                } else if (u < 0x800) {
+                    w[0] = (char)(0xC0 | u >> 6); w[1] = (char)(0x80 | (u & 0x3F));
+                    r->buf.len += 2;
+                } else if (u < 0x10000) {
+                    w[0] = (char)(0xE0 | u >> 12); w[1] = (char)(0x80 | (u >> 6 & 0x3F));
+                    w[2] = (char)(0x80 | (u & 0x3F));
+                    r->buf.len += 3;
+                } else {
+                    w[0] = (char)(0xF0 | u >> 18); w[1] = (char)(0x80 | (u >> 12 & 0x3F));
+                    w[2] = (char)(0x80 | (u >> 6 & 0x3F)); w[3] = (char)(0x80 | (u & 0x3F));
+                    r->buf.len += 4;
+                }
+            }
+            goto next;
+        default:
+            return NOT_READ;
+        }
+        r->buf.p[r->buf.len++] = c;
+    next:
+        start = q;
+        while (q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20) q++;
+    }
+    r->p = q + 1;
+    *out = PyUnicode_DecodeUTF8(r->buf.p, (Py_ssize_t)r->buf.len, "strict");
+    if (*out) return 0;
+    PyErr_Clear();
+    return NOT_READ;
+}
+
+/* A number at r->p, read as json.loads reads it: int(token), or float(token) for one
+ * with a fraction or an exponent. */
+static int read_number(Reader *r, PyObject **out) {
+    const char *q = r->p;
+    if (q < r->end && *q == '-') q++;
+    if (q >= r->end || *q < '0' || *q > '9') return NOT_READ; /* -Infinity and others */
+    if (*q == '0') q++;
+    else while (q < r->end && *q >= '0' && *q <= '9') q++;
+    int real = 0;
+    if (q + 1 < r->end && *q == '.' && q[1] >= '0' && q[1] <= '9') {
+        real = 1;
+        for (q++; q < r->end && *q >= '0' && *q <= '9';) q++;
+    }
+    if (q < r->end && (*q == 'e' || *q == 'E')) {
+        const char *x = q + 1;
+        if (x < r->end && (*x == '+' || *x == '-')) x++;
+        if (x < r->end && *x >= '0' && *x <= '9') {
+            real = 1;
+            for (q = x; q < r->end && *q >= '0' && *q <= '9';) q++;
+        }
+    }
+    char small[64], *token = small;
+    size_t n = (size_t)(q - r->p);
+    if (n >= sizeof small && !(token = PyMem_Malloc(n + 1))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(token, r->p, n);
+    token[n] = '\0';
+    if (real) {
+        double x = PyOS_string_to_double(token, NULL, NULL);
+        *out = x == -1.0 && PyErr_Occurred() ? NULL : PyFloat_FromDouble(x);
+    } else {
+        *out = PyLong_FromString(token, NULL, 10);
+    }
+    if (token != small) PyMem_Free(token);
+    r->p = q;
+    if (*out) return 0;
+    if (PyErr_ExceptionMatches(PyExc_MemoryError)) return -1;
+    PyErr_Clear(); /* an int too long to read (json.loads says why) */
+    return NOT_READ;
+}
+
+static int read_value(Reader *r, PyObject **out, int depth);
+
+static int read_items(Reader *r, PyObject **out, int depth, int object) {
+    char close = object ? '}' : ']';
+    PyObject *into = object ? PyDict_New() : PyList_New(0);
+    if (!into) return -1;
+    r->p++;
+    skip_space(r);
+    if (r->p < r->end && *r->p == close) {
+        r->p++;
+        *out = into;
+        return 0;
+    }
+    for (;;) {
+        PyObject *key = NULL, *value = NULL;
+        int rc = 0;
+        if (object) {
+            if (r->p >= r->end || *r->p != '"') rc = NOT_READ;
+            else rc = read_string(r, &key);
+            if (!rc) {
+                skip_space(r);
+                if (r->p < r->end && *r->p == ':') r->p++;
+                else rc = NOT_READ;
+            }
+            if (!rc) skip_space(r);
+        }
+        if (!rc) rc = read_value(r, &value, depth + 1);
+        if (!rc) rc = object ? PyDict_SetItem(into, key, value) : PyList_Append(into, value);
+        Py_XDECREF(key);
+        Py_XDECREF(value);
+        if (rc) {
+            Py_DECREF(into);
+            return rc;
+        }
+        skip_space(r);
+        if (r->p < r->end && *r->p == ',') {
+            r->p++;
+            skip_space(r);
+            continue;
+        }
+        if (r->p < r->end && *r->p == close) {
+            r->p++;
+            *out = into;
+            return 0;
+        }
+        Py_DECREF(into);
+        return NOT_READ;
+    }
+}
+
+static int read_value(Reader *r, PyObject **out, int depth) {
+    if (depth > MAX_DEPTH || r->p >= r->end) return NOT_READ;
+    switch (*r->p) {
+    case '"': return read_string(r, out);
+    case '{': return read_items(r, out, depth, 1);
+    case '[': return read_items(r, out, depth, 0);
+    case 't':
+    case 'f':
+    case 'n': {
+        static const char *const words[] = {"true", "false", "null"};
+        int k = *r->p == 't' ? 0 : *r->p == 'f' ? 1 : 2;
+        size_t n = strlen(words[k]);
+        if ((size_t)(r->end - r->p) < n || memcmp(r->p, words[k], n) != 0) return NOT_READ;
+        r->p += n;
+        *out = Py_NewRef(k == 0 ? Py_True : k == 1 ? Py_False : Py_None);
+        return 0;
+    }
+    default: return read_number(r, out);
+    }
+}
+
+static PyObject *loads(PyObject *self, PyObject *arg) {
+    if (!PyBytes_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "loads: bytes expected");
+        return NULL;
+    }
+    Reader r = {PyBytes_AS_STRING(arg), PyBytes_AS_STRING(arg) + PyBytes_GET_SIZE(arg),
+                {NULL, 0, 0}};
+    PyObject *value = NULL;
+    skip_space(&r);
+    int rc = read_value(&r, &value, 0);
+    if (!rc) {
+        skip_space(&r);
+        if (r.p != r.end) { /* more after the value */
+            Py_CLEAR(value);
+            rc = NOT_READ;
+        }
+    }
+    PyMem_Free(r.buf.p);
+    if (rc < 0) return NULL;
+    return rc ? Py_NewRef(Py_None) : value;
+}
+
 static PyMethodDef methods[] = {
+    {"loads", loads, METH_O,
+     "loads(data) -> json.loads of UTF-8 bytes, or None where it cannot say (see the module)"},
     {"dumps", dumps, METH_O,
      "dumps(obj) -> json.dumps(obj, ensure_ascii=False), or None where it cannot say"},
     {"line", line, METH_O, "line(obj) -> dumps(obj) and a line break in UTF-8, or None"},

@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from ._jsonl import dumps as fast_dumps
 from ._jsonl import line as fast_line
+from ._jsonl import loads as fast_loads
 from ._jsonl import lone_surrogate
 
 SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".parquet")
@@ -122,8 +123,15 @@ def to_document(record: Any, origin: str, fields: Fields = DEFAULT_FIELDS,
 
 def parse_record(raw: bytes | str, origin: str, allow_empty: bool = False,
                  fields: Fields = DEFAULT_FIELDS) -> Document | Reject:
-    """One JSONL line to a Document, or a Reject that says what is wrong with it."""
+    """One JSONL line to a Document, or a Reject that says what is wrong with it. A line
+    the compiled reader (``_jsonl.loads``) reads into a document is one; anything else
+    (a reject to explain, or JSON it leaves to the json module) is read here."""
     if isinstance(raw, bytes):
+        record = fast_loads(raw)
+        if record is not None:
+            doc = to_document(record, origin, fields, allow_empty)
+            if not isinstance(doc, Reject):
+                return doc
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -135,6 +143,8 @@ def parse_record(raw: bytes | str, origin: str, allow_empty: bool = False,
         return Reject(origin, f"not valid JSON: {exc.msg} at column {exc.colno}", raw=raw)
     except RecursionError:
         return Reject(origin, "JSON nested too deeply to read", raw=raw)
+    except ValueError as exc:  # an int of more digits than Python converts
+        return Reject(origin, f"not valid JSON: {exc}", raw=raw)
     if lone_surrogate(record):
         doc_id = record.get(fields.id) if isinstance(record, dict) else None
         return Reject(origin, "a string holds a lone surrogate (a \\uD800-\\uDFFF escape "

@@ -135,6 +135,17 @@ def test_bad_jsonl_line_names_line_number(tmp_path):
     assert [r["id"] for r in records(proc.stdout)] == ["a"]
 
 
+def test_number_too_long_to_read_is_a_reject(tmp_path):
+    # json.loads raises a plain ValueError for an int of more than 4,300 digits
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b'{"id": "a", "text": "Cerita.", "n": ' + b"9" * 5000 + b"}\n"
+                    b'{"id": "b", "text": "Cerita lain."}\n')
+    proc = run_cli("clean", str(src))
+    assert proc.returncode == 1
+    assert f"{src}:1".encode() in proc.stderr and b"digits" in proc.stderr
+    assert [r["id"] for r in records(proc.stdout)] == ["b"]
+
+
 def test_unreadable_file_rejected(tmp_path, monkeypatch, capsys):
     from cleaner import cli
 
@@ -276,6 +287,47 @@ def test_record_lines_equal_json_dumps(value):
     assert lone_surrogate(value) == lone(value)
     if not lone(value):
         assert dumps_line(value) == (want + "\n").encode("utf-8")
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_JSON_VALUES, st.booleans(), st.sampled_from([(", ", ": "), (",", ":"), (" ,\t", " :\r\n")]))
+def test_compiled_reader_reads_what_json_loads_reads(value, ascii_only, separators):
+    """``_jsonl.loads`` of a line gives what ``json.loads`` does, or None (the caller
+    then asks the json module): None only for what it leaves to it (NaN and infinities,
+    lone surrogates, deep nesting) and for ``null``."""
+    from cleaner._jsonl import loads, lone_surrogate
+
+    try:
+        text = json.dumps(value, ensure_ascii=ascii_only, separators=separators)
+        data = text.encode("utf-8")
+    except (ValueError, UnicodeEncodeError):  # a lone surrogate cannot be UTF-8
+        return
+    got = loads(b" " + data + b"\n")
+    want = json.loads(text)
+    if got is None:
+        assert want is None or "NaN" in text or "Infinity" in text or lone_surrogate(want), \
+            text
+    else:
+        assert got == want and type(got) is type(want)
+        assert json.dumps(got) == json.dumps(want)  # floats and ints alike, keys in order
+
+
+def test_compiled_reader_leaves_what_is_not_json_to_the_json_module():
+    from cleaner._jsonl import loads
+
+    bad = [b"", b" ", b"{", b'{"a":1}{', b'{"a" 1}', b'{"a":1,}', b"[1,]", b"01", b"1.",
+           b"1e", b"-", b"+1", b".5", b"NaN", b"-Infinity", b"tru", b"nul",
+           rb'"\x"', rb'"\u12"', b'"a\nb"', b'"tab\there"',  # bad escape, raw controls
+           rb'"\ud800"', rb'"\udc00x"', rb'"\ud800\u0041"',  # lone surrogates
+           b'"\xe9"', b'"\xed\xa0\x80"', b"\xef\xbb\xbf{}",  # not UTF-8, a surrogate, BOM
+           b"[" * 70 + b"]" * 70, b"1" * 5000, b"{'a': 1}", b'{"a":1}x']
+    for data in bad:
+        assert loads(data) is None, data
+    assert loads(b'{"a":1,"a":2,"b":3}') == {"a": 2, "b": 3}
+    assert list(loads(b'{"b":1,"a":2,"b":3}')) == ["b", "a"]
+    assert loads(b"[" * 60 + b"]" * 60) is not None
+    assert loads(b'"\\u0000\\ud83d\\ude00\\/"') == "\x00\U0001F600/"
+    assert loads(b"-0.0e-0") == json.loads("-0.0e-0") and loads(b"1E400") == float("inf")
 
 
 def test_record_lines_write_rounded_signals_as_repr_does():
