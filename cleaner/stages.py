@@ -273,6 +273,8 @@ class Matcher:
         """Per scope, for short lines met before: the line (stripped; as it is for inline
         rules), the scope's bits of its mask, and what the scope's rules found in it; for
         "follow", by block rule and stripped line, whether the line goes on its block."""
+        self._kept_chars = 0
+        """Characters of the lines in ``_kept`` (see ``_KEPT_BUDGET``)."""
 
     @functools.cached_property
     def _inline(self) -> regex.Pattern[str] | None:
@@ -313,7 +315,7 @@ class Matcher:
         if found is not None and found[0] == bits:
             return found[1]  # type: ignore[no-any-return]
         rule = next(self._candidates(scope, line, mask), None)
-        _keep(kept, line.stripped, bits, rule)
+        self._keep(kept, line.stripped, bits, rule)
         return rule
 
     def _follows(self, rule: Rule, line: Line) -> bool:
@@ -328,8 +330,22 @@ class Matcher:
             ok = rule.follow.fullmatch(line.stripped, timeout=self.timeout) is not None
         except TimeoutError:
             raise RuleTimeout(rule, line.number, self.timeout) from None
-        _keep(kept, key, 0, ok)
+        self._keep(kept, key, 0, ok)
         return ok
+
+    def _keep(self, kept: dict[Any, tuple[int, Any]], key: str | tuple[int, str], bits: int,
+              found: Any) -> None:
+        """Keep what was ``found`` in a short line (``key``: the line, or a rule's order
+        and the line) with its mask's ``bits``."""
+        size = len(key if isinstance(key, str) else key[1])
+        if size > _KEPT_CHARS:
+            return
+        if self._kept_chars + size > _KEPT_BUDGET:
+            for scope in self._kept.values():
+                scope.clear()
+            self._kept_chars = 0
+        kept[key] = (bits, found)
+        self._kept_chars += size
 
     def _candidates(self, scope: str, line: Line, mask: int) -> Iterator[Rule]:
         """Rules of ``scope`` whose pattern matches the whole stripped line, in order.
@@ -373,7 +389,7 @@ class Matcher:
         if found is not None and found[0] == bits:
             return found[1]  # type: ignore[no-any-return]
         matches = tuple(self._inline_matches(subject, line_no, mask))
-        _keep(kept, subject, bits, matches)
+        self._keep(kept, subject, bits, matches)
         return matches
 
     def _inline_matches(self, subject: str, line_no: int, mask: int
@@ -488,18 +504,9 @@ def _tail_start(subject: str, pos: int, reach: int) -> int:
 
 _KEPT_CHARS = 200
 """Lines up to this long have what the rules found in them kept (``Matcher._first``)."""
-_KEPT_LINES = 1 << 14
-"""Lines kept per scope at most: when full, the memory is emptied and fills again."""
-
-
-def _keep(kept: dict[Any, tuple[int, Any]], key: str | tuple[int, str], bits: int,
-          found: Any) -> None:
-    """Keep what was ``found`` in a short line (``key``: the line, or a rule's order and
-    the line) with its mask's ``bits``."""
-    if len(key if isinstance(key, str) else key[1]) <= _KEPT_CHARS:
-        if len(kept) >= _KEPT_LINES:
-            kept.clear()
-        kept[key] = (bits, found)
+_KEPT_BUDGET = 1 << 19
+"""Characters of kept lines a matcher holds at most, all scopes together (a few
+megabytes): when they would be more, it forgets them all and starts again."""
 
 
 def _nonblank_after(lines: Sequence[Line], i: int) -> Iterator[Line]:

@@ -83,6 +83,21 @@ def test_a_line_met_before_is_judged_again_in_its_new_place():
     assert [Cleaner().clean(t).removed for t in docs] == [fresh.clean(t).removed for t in docs]
 
 
+def test_kept_lines_stay_within_their_budget(monkeypatch):
+    from cleaner import stages
+
+    docs = [f"Cerita {i}.\nBaca juga: Judul {i}\nAdvertisement\nFoto: Dok {i}\n(ant/{i % 7}x)"
+            for i in range(200)]
+    want = [Cleaner().clean(d).removed for d in docs]
+    monkeypatch.setattr(stages, "_KEPT_BUDGET", 60)
+    small = Cleaner()
+    assert [small.clean(d).removed for d in docs] == want
+    [matcher] = small._matchers.values()
+    kept = [key if isinstance(key, str) else key[1]
+            for scope in matcher._kept.values() for key in scope]
+    assert kept and sum(map(len, kept)) <= matcher._kept_chars <= 60
+
+
 def test_block_ends_at_first_non_title_line(cleaner_default):
     text = ("Cerita awal yang panjang.\nBaca juga:\nJudul Artikel Lain di Sini\n"
             "Judul Kedua Juga Lain\nCerita berlanjut dengan kalimat lengkap di sini.\n")
