@@ -11,7 +11,8 @@ the first ``--limit N``), in MB/s (UTF-8 bytes of the input ``text`` / seconds) 
 2. cleaner, whole process: ``cleaner clean INPUT -o OUT --workers 1`` and ``--workers N``
    (N = ``os.cpu_count()``) as subprocesses on a JSONL copy of the corpus (fields
    text/id/source/url) in a temp dir; wall time from start to exit, so interpreter start,
-   JSON parsing, the removed-span report and writing are included.
+   JSON parsing, the removed-span report and writing are included. The outputs of the
+   two are compared byte for byte.
 
 Each cleaner method runs ``--repeat`` times (default 3) and its median is taken: a run
 of a few seconds on a shared machine can land on a busy moment. datatrove runs once.
@@ -294,6 +295,11 @@ def main() -> int:
                     continue
                 rows.append(Row(label, spent_cli, workers))
                 notes.append(f"{label}: {summary}")
+            outputs = [tmp / f"out-{w}.jsonl" for w in sorted({1, cores})]
+            if len(outputs) > 1 and all(o.exists() for o in outputs):
+                same = outputs[0].read_bytes() == outputs[1].read_bytes()
+                notes.append(f"output of --workers 1 and --workers {cores}: "
+                             + ("identical, byte for byte" if same else "DIFFERENT"))
         result, why = bench_datatrove(args.datatrove_python, data, args.datatrove_language)
 
     if result is None:
