@@ -117,7 +117,7 @@ than this (``literals.share``): one in most lines would skip next to nothing."""
 
 class _Gate:
     """For each scope, the first ``_GATED`` rules that have required literals (see
-    ``literals``), and one compiled scan of a whole text (``_literals.scan_lines``) that
+    ``literals``), and one compiled scan of a whole text (``_literals.gate``) that
     names, line by line, the rules whose literals the case-folded line holds (one of
     each of a rule's first two sets, ``literals.required_literal_sets``, the second
     when lines are likely to hold it under ``_PAIRED_SHARE``) and, for whole-line rules,
@@ -177,8 +177,8 @@ class _Gate:
 
     def lines(self, text: str, lines: Sequence[Line]) -> dict[int, int]:
         """Mask by index, for the nonblank lines of ``text`` that some rule may match:
-        that hold the rule's literals (``_literals.scan_lines``), and whose first
-        characters and last one (of the stripped line) the rule allows
+        that hold the rule's literals (as ``_literals.scan_lines`` finds them), and whose
+        first characters and last one (of the stripped line) the rule allows
         (``allowed_by``), in one compiled pass (``_literals.gate``)."""
         if self.table is None:
             return {}
