@@ -1,5 +1,5 @@
-/* Shared by the compiled parts (included, not a module): a growing array of bytes, and
- * a 64-bit key of a run of bytes. */
+/* Shared by the compiled parts (included, not a module): a growing array of bytes, a
+ * character as UTF-8, and a 64-bit key of a run of bytes. */
 #ifndef CLEANER_BYTES_H
 #define CLEANER_BYTES_H
 
@@ -25,6 +25,20 @@ static inline int bytes_room(Bytes *b, size_t more) {
     b->p = p;
     b->cap = cap;
     return 0;
+}
+
+/* c as UTF-8 at q (c below U+110000); the bytes written. */
+static inline size_t put_utf8(char *q, Py_UCS4 c) {
+    if (c < 0x80) { q[0] = (char)c; return 1; }
+    if (c < 0x800) { q[0] = (char)(0xC0 | c >> 6); q[1] = (char)(0x80 | (c & 0x3F)); return 2; }
+    if (c < 0x10000) {
+        q[0] = (char)(0xE0 | c >> 12); q[1] = (char)(0x80 | (c >> 6 & 0x3F));
+        q[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    q[0] = (char)(0xF0 | c >> 18); q[1] = (char)(0x80 | (c >> 12 & 0x3F));
+    q[2] = (char)(0x80 | (c >> 6 & 0x3F)); q[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
 }
 
 /* A 64-bit finaliser (MurmurHash3's): every input bit moves every output bit. */

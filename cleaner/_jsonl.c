@@ -53,18 +53,8 @@ static int put_ascii(Bytes *o, const char *s, Py_ssize_t n) {
         for (Py_ssize_t i = 0; i < n; i++) {                                            \
             Py_UCS4 c = s[i];                                                           \
             if (c >= 0x80) {                                                            \
-                if (c < 0x800) {                                                        \
-                    p[k++] = (char)(0xC0 | c >> 6);                                     \
-                } else if (c < 0x10000) {                                               \
-                    if (c >= 0xD800 && c <= 0xDFFF) return -1;                          \
-                    p[k++] = (char)(0xE0 | c >> 12);                                    \
-                    p[k++] = (char)(0x80 | (c >> 6 & 0x3F));                            \
-                } else {                                                                \
-                    p[k++] = (char)(0xF0 | c >> 18);                                    \
-                    p[k++] = (char)(0x80 | (c >> 12 & 0x3F));                           \
-                    p[k++] = (char)(0x80 | (c >> 6 & 0x3F));                            \
-                }                                                                       \
-                p[k++] = (char)(0x80 | (c & 0x3F));                                     \
+                if (c >= 0xD800 && c <= 0xDFFF) return -1;                              \
+                k += (Py_ssize_t)put_utf8(p + k, c);                                    \
                 continue;                                                               \
             }                                                                           \
             if (c >= 0x20 && c != '"' && c != '\\') {                                   \
@@ -337,24 +327,7 @@ static int read_string(Reader *r, PyObject **out) {
                 q += 6;
                 u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
             }
-            {
-                char *w = r->buf.p + r->buf.len;
-                if (u < 0x80) {
-                    w[0] = (char)u;
-                    r->buf.len += 1;
-                } else if (u < 0x800) {
-                    w[0] = (char)(0xC0 | u >> 6); w[1] = (char)(0x80 | (u & 0x3F));
-                    r->buf.len += 2;
-                } else if (u < 0x10000) {
-                    w[0] = (char)(0xE0 | u >> 12); w[1] = (char)(0x80 | (u >> 6 & 0x3F));
-                    w[2] = (char)(0x80 | (u & 0x3F));
-                    r->buf.len += 3;
-                } else {
-                    w[0] = (char)(0xF0 | u >> 18); w[1] = (char)(0x80 | (u >> 12 & 0x3F));
-                    w[2] = (char)(0x80 | (u >> 6 & 0x3F)); w[3] = (char)(0x80 | (u & 0x3F));
-                    r->buf.len += 4;
-                }
-            }
+            r->buf.len += put_utf8(r->buf.p + r->buf.len, u);
             goto next;
         default:
             return NOT_READ;

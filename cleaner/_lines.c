@@ -84,20 +84,6 @@ static PyObject *split(PyObject *self, PyObject *args) {
     return out;
 }
 
-/* c as UTF-8 at q (c below U+110000); the bytes written. */
-static inline size_t put_utf8(char *q, Py_UCS4 c) {
-    if (c < 0x80) { q[0] = (char)c; return 1; }
-    if (c < 0x800) { q[0] = (char)(0xC0 | c >> 6); q[1] = (char)(0x80 | (c & 0x3F)); return 2; }
-    if (c < 0x10000) {
-        q[0] = (char)(0xE0 | c >> 12); q[1] = (char)(0x80 | (c >> 6 & 0x3F));
-        q[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    q[0] = (char)(0xF0 | c >> 18); q[1] = (char)(0x80 | (c >> 12 & 0x3F));
-    q[2] = (char)(0x80 | (c >> 6 & 0x3F)); q[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
 /* The key of s (see the module), as UTF-8, appended to b, and its word count; -1 on
  * error. */
 static Py_ssize_t key_of(PyObject *s, const uint8_t *fold, Bytes *b) {

@@ -44,6 +44,8 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#include "_bytes.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -339,13 +341,8 @@ static uint8_t *fold_utf8(PyObject *text, const uint8_t *same, Py_ssize_t *n) {
         } else if (c > 0xFFFF || !same[c]) {
             PyMem_Free(out);
             return NULL;
-        } else if (c < 0x800) {
-            *q++ = (uint8_t)(0xC0 | c >> 6);
-            *q++ = (uint8_t)(0x80 | (c & 0x3F));
         } else {
-            *q++ = (uint8_t)(0xE0 | c >> 12);
-            *q++ = (uint8_t)(0x80 | (c >> 6 & 0x3F));
-            *q++ = (uint8_t)(0x80 | (c & 0x3F));
+            q += put_utf8((char *)q, c);
         }
     }
     *n = q - out;
