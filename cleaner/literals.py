@@ -311,7 +311,7 @@ space."""
 
 def line_key(chars: str) -> str:
     """The ``start_key`` of each of a few characters of a line (its first ``PREFIX``, or
-    its last); the gate keeps what it finds for the line ends it meets."""
+    its last)."""
     return "".join(map(start_key, chars))
 
 
@@ -427,6 +427,33 @@ def start_prefixes(source: str, stripped: bool = False, size: int = PREFIX
     return None if "" in found else frozenset(found)
 
 
+def _groups(op: Any, av: Any) -> list[list[tuple[Any, Any]]] | None:
+    """The sequences a group item matches one of (its alternatives; one for a plain or
+    atomic group), or None for an item that is not a group."""
+    if op is sre.SUBPATTERN:
+        return [av[3].data]
+    if op is sre.ATOMIC_GROUP:
+        return [av.data]
+    if op is sre.BRANCH:
+        return [b.data for b in av[1]]
+    return None
+
+
+def _most(values: list[int | None]) -> int | None:
+    """The largest of ``values``, or None when one is None (unbounded)."""
+    return None if None in values else max(values)  # type: ignore[type-var]
+
+
+def _is_space(op: Any, av: Any) -> bool:
+    """Whether the item matches white space only (``\\s``, a space, a class of them):
+    characters ``str.isspace`` takes for white space, as it does all ``\\s`` matches."""
+    if op is sre.LITERAL:
+        return chr(av).isspace()
+    return op is sre.IN and all(
+        (o is sre.CATEGORY and a is sre.CATEGORY_SPACE) or (o is sre.LITERAL and chr(a).isspace())
+        for o, a in av)
+
+
 def _last(items: list[tuple[Any, Any]]) -> tuple[set[str], bool] | None:
     """(``start_key`` of the characters other than white space that a match of the
     sequence can end with, whether it may hold nothing but white space); None when
@@ -442,15 +469,8 @@ def _last(items: list[tuple[Any, Any]]) -> tuple[set[str], bool] | None:
             if keys == {_SPACE}:  # white space: a stripped line has none at its end
                 continue
             return out | keys, False
-        if op is sre.BRANCH:
-            parts = [b.data for b in av[1]]
-        elif op is sre.SUBPATTERN:
-            parts = [av[3].data]
-        elif op is sre.ATOMIC_GROUP:
-            parts = [av.data]
-        elif op in _REPEATS:
-            parts = [av[2].data]
-        else:
+        parts = _groups(op, av) or ([av[2].data] if op in _REPEATS else None)
+        if parts is None:
             return None
         empty = op in _REPEATS and av[0] == 0
         for part in parts:
@@ -475,27 +495,13 @@ def _ends_line(items: list[tuple[Any, Any]]) -> bool:
             return True
         if op in _ZERO_WIDTH:
             continue
-        if op is sre.IN and _start_class(av) == {_SPACE}:
+        if op is sre.IN and _is_space(op, av):
             continue
         if op in _REPEATS and _last(av[2].data) == (set(), True):
             continue
-        if op is sre.SUBPATTERN:
-            return _ends_line(av[3].data)
-        if op is sre.ATOMIC_GROUP:
-            return _ends_line(av.data)
-        if op is sre.BRANCH:
-            return all(_ends_line(b.data) for b in av[1])
-        return False
+        parts = _groups(op, av)
+        return parts is not None and all(map(_ends_line, parts))
     return False
-
-
-def _is_space(op: Any, av: Any) -> bool:
-    """Whether the item matches white space only (``\\s``, a space, a class of them)."""
-    if op is sre.LITERAL:
-        return chr(av).isspace()
-    return op is sre.IN and all(
-        (o is sre.CATEGORY and a is sre.CATEGORY_SPACE) or (o is sre.LITERAL and chr(a).isspace())
-        for o, a in av)
 
 
 def _width(items: list[tuple[Any, Any]]) -> int | None:
@@ -509,13 +515,9 @@ def _width(items: list[tuple[Any, Any]]) -> int | None:
         if op in (sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN, sre.CATEGORY):
             total += 0 if _is_space(op, av) else 1
             continue
-        if op is sre.SUBPATTERN:
-            width = _width(av[3].data)
-        elif op is sre.ATOMIC_GROUP:
-            width = _width(av.data)
-        elif op is sre.BRANCH:
-            widths = [_width(b.data) for b in av[1]]
-            width = None if None in widths else max(widths)  # type: ignore[type-var]
+        parts = _groups(op, av)
+        if parts is not None:
+            width = _most([_width(p) for p in parts])
         elif op in _REPEATS:
             width = _width(av[2].data)
             if width:  # (white space only counts none, however often repeated)
@@ -551,13 +553,8 @@ def _reach(items: list[tuple[Any, Any]]) -> int | None:
         last: int | None = 0
     elif op is sre.ASSERT and av[0] == 1:  # a look-ahead: what it reads lies after
         last = _reach(av[1].data)
-    elif op is sre.SUBPATTERN:
-        last = _reach(av[3].data)
-    elif op is sre.ATOMIC_GROUP:
-        last = _reach(av.data)
-    elif op is sre.BRANCH:
-        reaches = [_reach(b.data) for b in av[1]]
-        last = None if None in reaches else max(reaches)  # type: ignore[type-var]
+    elif (parts := _groups(op, av)) is not None:
+        last = _most([_reach(p) for p in parts])
     else:
         return None
     head = _width(items[:-1])
