@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import regex
@@ -305,47 +305,43 @@ class Matcher:
         except TimeoutError:
             raise RuleTimeout(rule, line.number, self.timeout) from None
 
-    def _first(self, scope: str, line: Line, mask: int) -> Rule | None:
-        """The first of ``_candidates``: what it depends on, the stripped line and the
-        scope's bits of its mask, is kept for short lines (furniture recurs in document
-        after document, and its lines are short)."""
+    def _recall(self, scope: str, key: Any, line: str, bits: int,
+                work: Callable[[], Any]) -> Any:
+        """What ``work`` finds in ``line``, kept when the line is short (furniture recurs
+        in document after document, and its lines are short): by ``key`` in ``scope``'s
+        memory, with the ``bits`` of the mask it depends on."""
         kept = self._kept[scope]
-        bits = mask & self._gate.bits(scope)
-        found = kept.get(line.stripped)
+        found = kept.get(key)
         if found is not None and found[0] == bits:
-            return found[1]  # type: ignore[no-any-return]
-        rule = next(self._candidates(scope, line, mask), None)
-        self._keep(kept, line.stripped, bits, rule)
-        return rule
+            return found[1]
+        result = work()
+        if len(line) <= _KEPT_CHARS:
+            if self._kept_chars + len(line) > _KEPT_BUDGET:
+                for memory in self._kept.values():
+                    memory.clear()
+                self._kept_chars = 0
+            kept[key] = (bits, result)
+            self._kept_chars += len(line)
+        return result
+
+    def _first(self, scope: str, line: Line, mask: int) -> Rule | None:
+        """The first of ``_candidates``, which depends on the stripped line and the
+        scope's bits of its mask (``_recall``)."""
+        return self._recall(scope, line.stripped, line.stripped,  # type: ignore[no-any-return]
+                            mask & self._gate.bits(scope),
+                            lambda: next(self._candidates(scope, line, mask), None))
 
     def _follows(self, rule: Rule, line: Line) -> bool:
         """Whether ``line`` goes on a block of ``rule`` (its ``follow`` pattern matches the
-        stripped line), kept for short lines as ``_first`` keeps its own."""
-        kept = self._kept["follow"]
-        key = (rule.order, line.stripped)
-        found = kept.get(key)
-        if found is not None:
-            return found[1]  # type: ignore[no-any-return]
-        try:
-            ok = rule.follow.fullmatch(line.stripped, timeout=self.timeout) is not None
-        except TimeoutError:
-            raise RuleTimeout(rule, line.number, self.timeout) from None
-        self._keep(kept, key, 0, ok)
-        return ok
+        stripped line; ``_recall``)."""
+        def follows() -> bool:
+            try:
+                return rule.follow.fullmatch(line.stripped, timeout=self.timeout) is not None
+            except TimeoutError:
+                raise RuleTimeout(rule, line.number, self.timeout) from None
 
-    def _keep(self, kept: dict[Any, tuple[int, Any]], key: str | tuple[int, str], bits: int,
-              found: Any) -> None:
-        """Keep what was ``found`` in a short line (``key``: the line, or a rule's order
-        and the line) with its mask's ``bits``."""
-        size = len(key if isinstance(key, str) else key[1])
-        if size > _KEPT_CHARS:
-            return
-        if self._kept_chars + size > _KEPT_BUDGET:
-            for scope in self._kept.values():
-                scope.clear()
-            self._kept_chars = 0
-        kept[key] = (bits, found)
-        self._kept_chars += size
+        return self._recall("follow", (rule.order, line.stripped),  # type: ignore[no-any-return]
+                            line.stripped, 0, follows)
 
     def _candidates(self, scope: str, line: Line, mask: int) -> Iterator[Rule]:
         """Rules of ``scope`` whose pattern matches the whole stripped line, in order.
@@ -382,15 +378,11 @@ class Matcher:
 
     def _inline_found(self, subject: str, line_no: int, mask: int
                       ) -> tuple[tuple[int, int, Rule], ...]:
-        """``_inline_matches``, kept for short lines as ``_first`` keeps its own."""
-        kept = self._kept["inline"]
-        bits = mask & self._gate.bits("inline")
-        found = kept.get(subject)
-        if found is not None and found[0] == bits:
-            return found[1]  # type: ignore[no-any-return]
-        matches = tuple(self._inline_matches(subject, line_no, mask))
-        self._keep(kept, subject, bits, matches)
-        return matches
+        """``_inline_matches`` of a line as it is, by the line and the inline bits of
+        its mask (``_recall``)."""
+        return self._recall("inline", subject, subject,  # type: ignore[no-any-return]
+                            mask & self._gate.bits("inline"),
+                            lambda: tuple(self._inline_matches(subject, line_no, mask)))
 
     def _inline_matches(self, subject: str, line_no: int, mask: int
                         ) -> Iterator[tuple[int, int, Rule]]:
@@ -503,7 +495,7 @@ def _tail_start(subject: str, pos: int, reach: int) -> int:
 
 
 _KEPT_CHARS = 200
-"""Lines up to this long have what the rules found in them kept (``Matcher._first``)."""
+"""Lines up to this long have what the rules found in them kept (``Matcher._recall``)."""
 _KEPT_BUDGET = 1 << 19
 """Characters of kept lines a matcher holds at most, all scopes together (a few
 megabytes): when they would be more, it forgets them all and starts again."""
