@@ -555,48 +555,46 @@ static const uint8_t *scanned(PyObject *text, Py_buffer *same, uint8_t **folded,
     return *folded = fold_utf8(text, same->buf, n);
 }
 
+/* each_line over text (case-folded here when same is given, see scanned): 0, 1 when a
+ * character needs str.casefold (no exception), or -1 (an error). */
+static int scan_each(const Table *t, PyObject *text, Py_buffer *same, Visit visit,
+                     void *ctx) {
+    uint8_t *folded;
+    Py_ssize_t n = 0;
+    const uint8_t *s = scanned(text, same, &folded, &n);
+    if (!s) return PyErr_Occurred() ? -1 : 1;
+    int rc = each_line(t, s, n, visit, ctx);
+    PyMem_Free(folded);
+    return rc;
+}
+
+/* What scan_lines and gate return: out, or None when the text needs str.casefold (the
+ * caller folds it), or NULL (an error); same released. */
+static PyObject *lines_result(PyObject *out, int rc, Py_buffer *same) {
+    if (same->buf) PyBuffer_Release(same);
+    if (rc) Py_CLEAR(out);
+    return rc > 0 ? Py_NewRef(Py_None) : out;
+}
+
 static PyObject *scan_lines(PyObject *self, PyObject *args) {
-    PyObject *capsule, *text, *out = NULL;
+    PyObject *capsule, *text;
     Py_buffer same = {NULL};
     if (!PyArg_ParseTuple(args, "OU|y*", &capsule, &text, &same)) return NULL;
     const Table *t = PyCapsule_GetPointer(capsule, "cleaner._literals.Table");
-    uint8_t *folded = NULL;
-    Py_ssize_t n = 0;
-    const uint8_t *s = t ? scanned(text, &same, &folded, &n) : NULL;
-    if (!s) {
-        if (t && !PyErr_Occurred()) out = Py_NewRef(Py_None); /* the caller folds it */
-        goto done;
-    }
-    out = PyList_New(0);
-    if (out && each_line(t, s, n, list_visit, out) < 0) Py_CLEAR(out);
-done:
-    PyMem_Free(folded);
-    if (same.buf) PyBuffer_Release(&same);
-    return out;
+    PyObject *out = t ? PyList_New(0) : NULL;
+    return lines_result(out, out ? scan_each(t, text, &same, list_visit, out) : -1, &same);
 }
 
 static PyObject *gate(PyObject *self, PyObject *args) {
-    PyObject *capsule, *ecap, *text, *lines, *out = NULL;
+    PyObject *capsule, *ecap, *text, *lines;
     Py_buffer same = {NULL};
     if (!PyArg_ParseTuple(args, "OOUO!|y*", &capsule, &ecap, &text, &PyList_Type, &lines,
                           &same))
         return NULL;
     const Table *t = PyCapsule_GetPointer(capsule, "cleaner._literals.Table");
     const Ends *e = t ? PyCapsule_GetPointer(ecap, "cleaner._literals.Ends") : NULL;
-    uint8_t *folded = NULL;
-    Py_ssize_t n = 0;
-    const uint8_t *s = e ? scanned(text, &same, &folded, &n) : NULL;
-    if (!s) {
-        if (e && !PyErr_Occurred()) out = Py_NewRef(Py_None); /* the caller folds it */
-        goto done;
-    }
-    Gated g = {e, lines, PyDict_New()};
-    if (g.out && each_line(t, s, n, gate_visit, &g) < 0) Py_CLEAR(g.out);
-    out = g.out;
-done:
-    PyMem_Free(folded);
-    if (same.buf) PyBuffer_Release(&same);
-    return out;
+    Gated g = {e, lines, e ? PyDict_New() : NULL};
+    return lines_result(g.out, g.out ? scan_each(t, text, &same, gate_visit, &g) : -1, &same);
 }
 
 static PyMethodDef methods[] = {
